@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Both the Kbuild file of this directory (when the kernel's build system
+# reads it) and the entry point for people: run "make help".
+
+ifneq ($(KERNELRELEASE),)
+# ---------------------------------------------------------------- Kbuild ---
+
+# Out-of-tree builds have no Kconfig: build everything as modules.
+CONFIG_RUST_9P ?= m
+CONFIG_RUST_FINGERD ?= m
+CONFIG_RKS_SELFTESTS ?= m
+
+# A module is a Rust crate root NAME.rs plus its C glue NAME_glue.c. Kbuild
+# cannot name a part of a composite object after the module itself, so the
+# crate is compiled to NAME_rs.o by an explicit rule.
+define rust_module
+$(1)-y := $(1)_rs.o $(1)_glue.o
+$$(obj)/$(1)_rs.o: $$(src)/$(1).rs FORCE
+	+$$(call if_changed_rule,rustc_o_rs)
+endef
+
+obj-$(CONFIG_RUST_9P) += rust_9p.o
+$(eval $(call rust_module,rust_9p))
+obj-$(CONFIG_RUST_FINGERD) += rust_fingerd.o
+$(eval $(call rust_module,rust_fingerd))
+
+# Modules used only by the selftests.
+obj-$(CONFIG_RKS_SELFTESTS) += selftests/canary/
+
+else
+# ---------------------------------------------------------------- people ---
+
+SHELL := /bin/bash
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+# Kernel flavour: "release" (no debug options) or "test" (KASAN, kmemleak,
+# lockdep, ...).
+FLAVOUR ?= release
+# Extra arguments for the VM runner, e.g. VM_ARGS=--kvm.
+VM_ARGS ?=
+
+.PHONY: all kernel modules run check test unit fmt fmt-check clippy clean help setup
+
+all: modules
+
+help:
+	@echo "make                build the $(FLAVOUR) kernel (cached) and the modules"
+	@echo "make run            boot the release kernel with both modules and a sample export"
+	@echo "                    (9P on host port 5640, finger on 7979; PORT9P=, PORTFINGER=)"
+	@echo "make check          the full test suite: host unit tests, then selftests in a"
+	@echo "                    VM under the test kernel (TESTS='a.sh b.sh' runs some)"
+	@echo "make unit           host-side cargo tests of the pure-logic sources"
+	@echo "make fmt            rustfmt the Rust sources (fmt-check: only check)"
+	@echo "make clippy         build the modules with CLIPPY=1"
+	@echo "make setup          install missing packages and tools"
+	@echo "make clean          remove build/ (the kernel cache stays)"
+	@echo "FLAVOUR=test|release selects the kernel (default release; check uses test)"
+
+setup:
+	@scripts/setup.sh
+
+kernel: setup
+	@scripts/kernel.sh build $(FLAVOUR)
+
+modules: kernel
+	@scripts/modules.sh $(FLAVOUR)
+
+clippy: kernel
+	@scripts/modules.sh $(FLAVOUR) CLIPPY=1
+
+run:
+	@scripts/setup.sh
+	@scripts/kernel.sh build release
+	@scripts/modules.sh release
+	@scripts/run.sh $(VM_ARGS)
+
+check:
+	@scripts/check.sh $(VM_ARGS)
+
+test: check
+
+unit:
+	@cargo test --quiet --manifest-path host/Cargo.toml
+
+fmt:
+	@rustfmt --edition 2021 $$(git -C $(TOP) ls-files '*.rs')
+
+fmt-check:
+	@rustfmt --edition 2021 --check $$(git -C $(TOP) ls-files '*.rs')
+
+clean:
+	rm -rf build host/target
+
+endif

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Reading and checking module parameters declared in a module's C glue.
+//!
+//! Rust for Linux 6.12 has no module parameters, so each module declares them
+//! in its `*_glue.c` with `module_param*()` and reads them through accessors.
+//! Every check logs what is wrong with `pr_err!` and fails with `EINVAL`.
+
+use crate::inet::{self, ListenAddr};
+use kernel::prelude::*;
+use kernel::str::CStr;
+
+/// Returns the string parameter `name` held at `value` as UTF-8.
+///
+/// # Safety
+///
+/// `value` must point to a NUL-terminated buffer that stays valid and unchanged
+/// for as long as the module is loaded (a `module_param_string` buffer with
+/// permissions that do not allow writes through sysfs).
+pub(crate) unsafe fn param_str(
+    name: &str,
+    value: *const kernel::ffi::c_char,
+) -> Result<&'static str> {
+    // SAFETY: the caller guarantees `value` is NUL-terminated and lives as
+    // long as the module.
+    let value = unsafe { CStr::from_char_ptr(value) };
+    value.to_str().map_err(|_| {
+        pr_err!("{}= is not valid UTF-8\n", name);
+        EINVAL
+    })
+}
+
+/// Checks the `address` and `port` parameters.
+pub(crate) fn listen_addr(address: &str, port: kernel::ffi::c_int) -> Result<ListenAddr> {
+    inet::parse_listen(address, port.into()).map_err(|err| {
+        match err {
+            inet::AddrError::BadPort(_) => pr_err!("port={}\n", err),
+            inet::AddrError::BadAddress => pr_err!("address={} {}\n", address, err),
+        }
+        EINVAL
+    })
+}

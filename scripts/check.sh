@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh [vm.sh options]: the project's test command ("make check").
+#
+# Installs what is missing, then counts as test cases: the host-side unit
+# tests, rustfmt and clippy cleanliness, every selftest case run in a VM under
+# the test kernel (KASAN, kmemleak, lockdep), a clean kernel log, and a run of
+# a deliberately broken module that the log scan must catch. Ends with the
+# line "N passed, N failed, N skipped"; exits non-zero on any failure.
+# TESTS="a.sh b.sh" runs only those selftests.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$RKS_TOP/scripts/logscan.sh"
+cd "$RKS_TOP"
+
+passed=0 failed=0 skipped=0
+pass() { passed=$((passed + 1)); echo "check: PASS $*"; }
+fail() { failed=$((failed + 1)); echo "check: FAIL $*"; }
+summary() {
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+
+start=$(date +%s)
+"$RKS_TOP/scripts/setup.sh" || { fail "setup"; summary; }
+mkdir -p build/logs
+
+# Host-side unit tests.
+if cargo test --manifest-path host/Cargo.toml 2>&1 | tee build/logs/unit.log; then
+	:
+fi
+read -r up uf < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f + 0 }' build/logs/unit.log)
+passed=$((passed + up))
+failed=$((failed + uf))
+grep -q '^test result: ok' build/logs/unit.log || fail "host unit tests did not run"
+
+if rustfmt --edition 2021 --check $(git ls-files '*.rs') >build/logs/rustfmt.log 2>&1; then
+	pass "rustfmt clean"
+else
+	fail "rustfmt would reformat (see build/logs/rustfmt.log; run make fmt)"
+fi
+
+scripts/kernel.sh build test || { fail "test kernel build"; summary; }
+if scripts/modules.sh test CLIPPY=1 2>&1 | tee build/logs/modules.log; then
+	if grep -qE '^(warning|error)' build/logs/modules.log; then
+		fail "modules build without warnings under clippy (see build/logs/modules.log)"
+	else
+		pass "modules build without warnings under clippy"
+	fi
+else
+	fail "modules build"
+	summary
+fi
+
+# The selftests in a VM.
+vm_args=("$@")
+[ -n "${TESTS:-}" ] && vm_args+=(--tests "$TESTS")
+scripts/vm.sh --flavour test --mode test "${vm_args[@]}"
+vm_status=$?
+logs=build/logs/latest
+if [ -s "$logs/results.ktap" ]; then
+	read -r kp kf ks < <(scripts/ktap_count.py "$logs/results.ktap")
+	passed=$((passed + kp)) failed=$((failed + kf)) skipped=$((skipped + ks))
+	echo "check: selftests: $kp passed, $kf failed, $ks skipped"
+else
+	fail "selftests produced no results"
+fi
+[ "$vm_status" -eq 2 ] && fail "the guest reported no result (see $logs/console.log)"
+if problems=$(rks_logscan "$logs/console.log"); then
+	pass "kernel log clean"
+else
+	echo "$problems"
+	fail "kernel log has reports (see $logs/console.log)"
+fi
+
+# The harness itself: a broken module must fail a run through the log scan.
+if [ -z "${TESTS:-}" ]; then
+	scripts/vm.sh --flavour test --mode test --tests canary.sh --timeout 300 "$@" >/dev/null 2>&1
+	canary=$(rks_logscan build/logs/latest/console.log)
+	if echo "$canary" | grep -q 'WARNING:' && echo "$canary" | grep -q 'Oops'; then
+		pass "log scan catches a WARN and an oops from a broken module"
+	else
+		fail "log scan missed the broken module (see build/logs/latest/console.log)"
+	fi
+fi
+
+echo "check: took $(($(date +%s) - start)) s"
+summary

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# initramfs.sh FLAVOUR OUT
+#
+# Packs the guest's root file system into the cpio archive OUT: busybox, the
+# modules built for FLAVOUR, the selftests, the sample export, and the Debian
+# programs the tests use (copied with the libraries ldd lists).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+flavour=${1:?usage: initramfs.sh FLAVOUR OUT}
+out=${2:?usage: initramfs.sh FLAVOUR OUT}
+mods="$RKS_TOP/build/$flavour/src"
+root="$RKS_TOP/build/$flavour/initramfs"
+
+# Programs from the host that the guest needs, when installed.
+guest_programs=(/usr/bin/finger /usr/sbin/in.fingerd /usr/sbin/diod
+		/usr/bin/diodls /usr/bin/diodcat /usr/bin/nc.openbsd /usr/bin/sha256sum
+		/usr/bin/find /usr/bin/stat /usr/bin/timeout)
+
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,mnt,srv,usr/bin,usr/sbin,usr/share/rks,lib/modules/rks}
+
+cp /bin/busybox "$root/bin/busybox"
+for applet in $("$root/bin/busybox" --list); do
+	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+
+# Copies a program and the shared libraries it loads, keeping their paths.
+add_program() {
+	local prog=$1 lib
+	[ -x "$prog" ] || return 0
+	mkdir -p "$root$(dirname "$prog")"
+	cp -L "$prog" "$root$prog"
+	for lib in $(ldd "$prog" 2>/dev/null | grep -o '/[^ ]*'); do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+for prog in "${guest_programs[@]}"; do
+	add_program "$prog"
+done
+# Name resolution through files only, as diod and finger need.
+[ -d /lib/x86_64-linux-gnu ] && cp -L /lib/x86_64-linux-gnu/libnss_files.so.2 \
+	"$root/lib/x86_64-linux-gnu/" 2>/dev/null || true
+
+cp "$RKS_TOP/scripts/guest/init" "$root/init"
+cp "$RKS_TOP/scripts/guest/run-services" "$root/usr/share/rks/"
+cp -r "$RKS_TOP/scripts/guest/etc/." "$root/etc/"
+find "$mods" -name '*.ko' -exec cp {} "$root/lib/modules/rks/" \;
+mkdir -p "$root/selftests"
+cp -r "$RKS_TOP/selftests/." "$root/selftests/"
+cp -r "$RKS_TOP/samples/export" "$root/srv/export"
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) >"$out"

@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings of the project's scripts; sourced, not run.
+
+RKS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RKS_CACHE=${RKS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rust-kernel-servers}
+RKS_KVER=6.12.117
+RKS_LLVM=${RKS_LLVM:--19}
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# The Debian source tree, unpacked once per kernel version.
+rks_src() { echo "$RKS_CACHE/src/linux-$RKS_KVER"; }
+
+# Config fragments of a flavour, in merge order.
+rks_fragments() {
+	case "$1" in
+	release) echo "$RKS_TOP/selftests/config" ;;
+	test) echo "$RKS_TOP/selftests/config $RKS_TOP/selftests/config.debug" ;;
+	*) echo "unknown kernel flavour '$1' (want test or release)" >&2; return 1 ;;
+	esac
+}
+
+# Build directory of a flavour: keyed by kernel version, fragment contents,
+# flavour and toolchain versions, so any change selects a fresh tree.
+rks_kdir() {
+	local flavour=$1 frags key
+	frags=$(rks_fragments "$flavour") || return 1
+	key=$({
+		echo "$RKS_KVER $flavour"
+		# shellcheck disable=SC2086
+		cat $frags
+		rustc --version
+		"clang$RKS_LLVM" --version | head -1
+		bindgen --version 2>/dev/null
+	} | sha256sum | cut -c1-16)
+	echo "$RKS_CACHE/kernel/$flavour-$key"
+}

@@ -1,0 +1,51 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Bad module parameters are refused with EINVAL and a clear pr_err line.
+. ./ktap.sh
+
+mkdir -p /tmp/export
+touch /tmp/a-file
+
+# refused MODULE EXPECTED-LOG-TEXT PARAMS...
+refused() {
+	name=$1 want=$2
+	shift 2
+	mark_dmesg
+	out=$(insmod "$MODDIR/$name.ko" "$@" 2>&1)
+	rc=$?
+	log=$(dmesg_since_mark)
+	if [ $rc -eq 0 ]; then
+		rmmod "$name"
+		echo "# insmod $name $* succeeded"
+		ktap_not_ok "$name $*"
+		return
+	fi
+	case "$out" in
+	*"Invalid argument"* | *"Invalid parameters"*) ;;
+	*) echo "# insmod said: $out"; ktap_not_ok "$name $*: EINVAL"; return ;;
+	esac
+	if ! echo "$log" | grep -q "$name: .*$want"; then
+		echo "# kernel log lacks '$name: ...$want':"
+		echo "$log" | sed 's/^/# /'
+		ktap_not_ok "$name $*: log"
+		return
+	fi
+	no_module_left "$name"
+	ktap_check "$name $*" [ $? -eq 0 ]
+}
+
+ktap_header 14
+for m in rust_9p rust_fingerd; do
+	extra=
+	[ $m = rust_9p ] && extra=root=/tmp/export
+	refused $m "port=0 is out of range" port=0 $extra
+	refused $m "port=70000 is out of range" port=70000 $extra
+	refused $m "port=-1 is out of range" port=-1 $extra
+	refused $m "address=bogus is not an IPv4" address=bogus $extra
+	refused $m "address=1.2.3.256 is not an IPv4" address=1.2.3.256 $extra
+done
+refused rust_9p "root= is required" 
+refused rust_9p "root=/nonexistent does not exist" root=/nonexistent
+refused rust_9p "root=/tmp/a-file is not a directory" root=/tmp/a-file
+refused rust_9p "root=relative is not an absolute path" root=relative
+ktap_finish

@@ -1,0 +1,40 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# run_kselftest.sh [TEST...]: runs the selftests (default: TEST_PROGS of the
+# Makefile) in the guest and prints KTAP, each test's own KTAP nested under
+# it. Writes 0 (all passed) or 1 to /tmp/kselftest.status.
+cd "$(dirname "$0")" || exit 1
+tests=${*:-$(sed -n 's/^TEST_PROGS *:*= *//p' Makefile)}
+timeout_s=$(sed -n 's/^timeout=//p' settings 2>/dev/null)
+timeout_s=${timeout_s:-300}
+
+# Boot leaves objects kmemleak would report; forget them so that the
+# leak checks see only what the tests leave.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	echo clear >/sys/kernel/debug/kmemleak
+fi
+
+set -- $tests
+echo "TAP version 13"
+echo "1..$#"
+n=0
+failed=0
+for t in "$@"; do
+	n=$((n + 1))
+	echo "# selftests: rust_servers: $t"
+	{ timeout -s KILL "$timeout_s" "./$t" </dev/null 2>&1; echo $? >/tmp/test.rc; } |
+		sed 's/^/  /'
+	rc=$(cat /tmp/test.rc)
+	if [ $rc -eq 0 ]; then
+		echo "ok $n selftests: rust_servers: $t"
+	elif [ $rc -eq 4 ]; then
+		echo "ok $n selftests: rust_servers: $t # SKIP"
+	else
+		[ $rc -eq 137 ] && echo "# $t: timed out after $timeout_s s"
+		echo "not ok $n selftests: rust_servers: $t # exit=$rc"
+		failed=1
+	fi
+done
+echo $failed >/tmp/kselftest.status
