@@ -10,6 +10,7 @@ ifneq ($(KERNELRELEASE),)
 CONFIG_RUST_9P ?= m
 CONFIG_RUST_FINGERD ?= m
 CONFIG_RKS_SELFTESTS ?= m
+CONFIG_SAMPLE_RUST_ECHO_ASYNC ?= m
 
 # A module is a Rust crate root NAME.rs plus its C glue NAME_glue.c. Kbuild
 # cannot name a part of a composite object after the module itself, so the
@@ -24,6 +25,8 @@ obj-$(CONFIG_RUST_9P) += rust_9p.o
 $(eval $(call rust_module,rust_9p))
 obj-$(CONFIG_RUST_FINGERD) += rust_fingerd.o
 $(eval $(call rust_module,rust_fingerd))
+obj-$(CONFIG_SAMPLE_RUST_ECHO_ASYNC) += samples/rust_echo_async.o
+$(eval $(call rust_module,samples/rust_echo_async))
 
 # Modules used only by the selftests.
 obj-$(CONFIG_RKS_SELFTESTS) += selftests/canary/

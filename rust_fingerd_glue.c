@@ -1,16 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rust_fingerd: module parameters read by its Rust code.
+ * rust_fingerd: module parameters, file access with a user's credentials,
+ * and the runtime's C helpers.
  *
  * Rust for Linux 6.12 has no module parameters, so they are declared here
  * and read through accessors; validation happens in rust_fingerd/params.rs.
  */
+#include <linux/cred.h>
+#include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/namei.h>
+#include <linux/ratelimit.h>
+#include <linux/stat.h>
+#include <linux/uidgid.h>
 
 /* Called from Rust. */
 const char *rust_fingerd_param_address(void);
 int rust_fingerd_param_port(void);
+const char *rust_fingerd_param_group(void);
+int rust_fingerd_param_deadline_ms(void);
+int rust_fingerd_param_max_clients(void);
+int rust_fingerd_param_max_per_peer(void);
+bool rust_fingerd_param_list_users(void);
+int rust_fingerd_param_max_plan_size(void);
+bool rust_fingerd_log_ratelimit(void);
+int rust_fingerd_stat_key(const char *path, u64 key[4]);
+void *rust_fingerd_read_file(const char *path, size_t max, size_t *len);
+void *rust_fingerd_read_as_owner(const char *path, u32 uid, u32 gid, size_t max, size_t *len);
+void rust_fingerd_free(void *data);
 
 static char address[64];
 module_param_string(address, address, sizeof(address), 0444);
@@ -20,12 +38,161 @@ static int port = 79;
 module_param(port, int, 0444);
 MODULE_PARM_DESC(port, "TCP port to listen on, 1-65535 (default: 79)");
 
-const char *rust_fingerd_param_address(void)
+static char group[64] = "finger";
+module_param_string(group, group, sizeof(group), 0444);
+MODULE_PARM_DESC(group, "Group whose members are fingerable (default: finger)");
+
+static int deadline_ms = 10000;
+module_param(deadline_ms, int, 0444);
+MODULE_PARM_DESC(deadline_ms, "Time a connection may take from accept to reply, 100-600000 ms (default: 10000)");
+
+static int max_clients = 128;
+module_param(max_clients, int, 0444);
+MODULE_PARM_DESC(max_clients, "Queries served at once; more wait in a queue, 1-65536 (default: 128)");
+
+static int max_per_peer = 8;
+module_param(max_per_peer, int, 0444);
+MODULE_PARM_DESC(max_per_peer, "Open connections per client address; more are closed, 1-65536 (default: 8)");
+
+static bool list_users = true;
+module_param(list_users, bool, 0444);
+MODULE_PARM_DESC(list_users, "Answer the empty query with the list of users (default: Y)");
+
+static int max_plan_size = 65536;
+module_param(max_plan_size, int, 0444);
+MODULE_PARM_DESC(max_plan_size, "Bytes of a .plan sent at most, 1-1048576 (default: 65536)");
+
+const char *rust_fingerd_param_address(void) { return address; }
+int rust_fingerd_param_port(void) { return port; }
+const char *rust_fingerd_param_group(void) { return group; }
+int rust_fingerd_param_deadline_ms(void) { return deadline_ms; }
+int rust_fingerd_param_max_clients(void) { return max_clients; }
+int rust_fingerd_param_max_per_peer(void) { return max_per_peer; }
+bool rust_fingerd_param_list_users(void) { return list_users; }
+int rust_fingerd_param_max_plan_size(void) { return max_plan_size; }
+
+/* The per-query log line: at most 10 per 5 seconds, then a "suppressed" note. */
+static DEFINE_RATELIMIT_STATE(log_ratelimit, 5 * HZ, 10);
+
+bool rust_fingerd_log_ratelimit(void)
 {
-	return address;
+	return __ratelimit(&log_ratelimit);
 }
 
-int rust_fingerd_param_port(void)
+/*
+ * Fills @key with what changes when @path is replaced or modified (inode,
+ * size, mtime, ctime), for caching its contents.
+ */
+int rust_fingerd_stat_key(const char *path, u64 key[4])
 {
-	return port;
+	struct kstat st;
+	struct path p;
+	int err = kern_path(path, LOOKUP_FOLLOW, &p);
+
+	if (err)
+		return err;
+	err = vfs_getattr(&p, &st, STATX_BASIC_STATS, AT_STATX_SYNC_AS_STAT);
+	path_put(&p);
+	if (err)
+		return err;
+	key[0] = st.ino;
+	key[1] = st.size;
+	key[2] = (u64)st.mtime.tv_sec * NSEC_PER_SEC + st.mtime.tv_nsec;
+	key[3] = (u64)st.ctime.tv_sec * NSEC_PER_SEC + st.ctime.tv_nsec;
+	return 0;
 }
+
+/*
+ * Reads up to @max bytes of the regular file @file into a kvmalloc() buffer
+ * sized to the file; stores the length read in @len. Returns the buffer
+ * (free it with rust_fingerd_free()) or an ERR_PTR().
+ */
+static void *read_regular(struct file *file, size_t max, size_t *len)
+{
+	struct inode *inode = file_inode(file);
+	loff_t pos = 0;
+	size_t size, got = 0;
+	char *buf;
+
+	if (!S_ISREG(inode->i_mode))
+		return ERR_PTR(-EINVAL);
+	/* One byte more than the size, so that a file that grew is still cut at @max. */
+	size = min_t(loff_t, i_size_read(inode) + 1, max);
+	buf = kvmalloc(max_t(size_t, size, 1), GFP_KERNEL);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	while (got < size) {
+		ssize_t n = kernel_read(file, buf + got, size - got, &pos);
+
+		if (n < 0) {
+			kvfree(buf);
+			return ERR_PTR(n);
+		}
+		if (n == 0)
+			break;
+		got += n;
+	}
+	*len = got;
+	return buf;
+}
+
+void rust_fingerd_free(void *data)
+{
+	kvfree(data);
+}
+
+/* Reads up to @max bytes of @path with the module's (kernel) credentials. */
+void *rust_fingerd_read_file(const char *path, size_t max, size_t *len)
+{
+	struct file *file = filp_open(path, O_RDONLY | O_NONBLOCK, 0);
+	void *ret;
+
+	if (IS_ERR(file))
+		return file;
+	ret = read_regular(file, max, len);
+	filp_close(file, NULL);
+	return ret;
+}
+
+/*
+ * Reads up to @max bytes of @path as user @uid/@gid, without capabilities or
+ * supplementary groups: the path is walked and the file opened with that
+ * user's permissions only. The file must be a regular file owned by @uid
+ * (symlinks are followed, with the same permissions). O_NONBLOCK keeps a
+ * FIFO from blocking the open.
+ */
+void *rust_fingerd_read_as_owner(const char *path, u32 uid, u32 gid, size_t max, size_t *len)
+{
+	kuid_t kuid = make_kuid(&init_user_ns, uid);
+	kgid_t kgid = make_kgid(&init_user_ns, gid);
+	const struct cred *old;
+	struct cred *cred;
+	struct file *file;
+	void *ret;
+
+	if (!uid_valid(kuid) || !gid_valid(kgid))
+		return ERR_PTR(-EINVAL);
+	cred = prepare_kernel_cred(&init_task);
+	if (!cred)
+		return ERR_PTR(-ENOMEM);
+	cred->uid = cred->euid = cred->suid = cred->fsuid = kuid;
+	cred->gid = cred->egid = cred->sgid = cred->fsgid = kgid;
+	cred->cap_effective = CAP_EMPTY_SET;
+	cred->cap_permitted = CAP_EMPTY_SET;
+	/* The kernel's credentials have no supplementary groups to drop. */
+	old = override_creds(cred);
+	file = filp_open(path, O_RDONLY | O_NONBLOCK, 0);
+	revert_creds(old);
+	put_cred(cred);
+	if (IS_ERR(file))
+		return file;
+	if (!uid_eq(file_inode(file)->i_uid, kuid))
+		ret = ERR_PTR(-EPERM);
+	else
+		ret = read_regular(file, max, len);
+	filp_close(file, NULL);
+	return ret;
+}
+
+/* The runtime's helpers, linked into this module. */
+#include "glue/runtime.c"

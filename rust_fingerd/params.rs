@@ -5,28 +5,90 @@
 
 use crate::glue_params::{listen_addr, param_str};
 use crate::inet::ListenAddr;
+use kernel::ffi::{c_char, c_int};
 use kernel::prelude::*;
+use kernel::str::CString;
 
 extern "C" {
-    fn rust_fingerd_param_address() -> *const kernel::ffi::c_char;
-    fn rust_fingerd_param_port() -> kernel::ffi::c_int;
+    fn rust_fingerd_param_address() -> *const c_char;
+    fn rust_fingerd_param_port() -> c_int;
+    fn rust_fingerd_param_group() -> *const c_char;
+    fn rust_fingerd_param_deadline_ms() -> c_int;
+    fn rust_fingerd_param_max_clients() -> c_int;
+    fn rust_fingerd_param_max_per_peer() -> c_int;
+    fn rust_fingerd_param_list_users() -> bool;
+    fn rust_fingerd_param_max_plan_size() -> c_int;
 }
 
 /// Validated parameters.
 pub(crate) struct Params {
     /// Where to listen.
     pub(crate) listen: ListenAddr,
+    /// Members of this group can be fingered.
+    pub(crate) group: CString,
+    /// Time from accept to the end of the reply.
+    pub(crate) deadline_ms: u32,
+    /// Queries served at once.
+    pub(crate) max_clients: usize,
+    /// Open connections per client address.
+    pub(crate) max_per_peer: usize,
+    /// Whether the empty query lists users.
+    pub(crate) list_users: bool,
+    /// Bytes of a plan sent at most.
+    pub(crate) max_plan_size: usize,
+}
+
+/// Checks that the integer parameter `name` lies in `min..=max`.
+fn in_range(name: &str, value: c_int, min: c_int, max: c_int) -> Result<usize> {
+    if (min..=max).contains(&value) {
+        // `min` is positive, so the conversion cannot fail.
+        return usize::try_from(value).map_err(|_| EINVAL);
+    }
+    pr_err!("{}={} is out of range ({}..{})\n", name, value, min, max);
+    Err(EINVAL)
 }
 
 impl Params {
     /// Reads and checks the parameters, logging the first problem found.
     pub(crate) fn load() -> Result<Self> {
-        // SAFETY: the accessor returns the module's read-only (0444)
-        // `module_param_string` buffer, NUL-terminated and as long-lived as
+        // SAFETY: the accessors return the module's read-only (0444)
+        // `module_param_string` buffers, NUL-terminated and as long-lived as
         // the module.
-        let address = unsafe { param_str("address", rust_fingerd_param_address())? };
-        // SAFETY: reads an `int` parameter that nothing writes after load.
-        let listen = listen_addr(address, unsafe { rust_fingerd_param_port() })?;
-        Ok(Params { listen })
+        let (address, group) = unsafe {
+            (
+                param_str("address", rust_fingerd_param_address())?,
+                param_str("group", rust_fingerd_param_group())?,
+            )
+        };
+        // SAFETY: plain reads of `int` and `bool` parameters that nothing
+        // writes after load.
+        let (port, deadline, clients, per_peer, list_users, plan) = unsafe {
+            (
+                rust_fingerd_param_port(),
+                rust_fingerd_param_deadline_ms(),
+                rust_fingerd_param_max_clients(),
+                rust_fingerd_param_max_per_peer(),
+                rust_fingerd_param_list_users(),
+                rust_fingerd_param_max_plan_size(),
+            )
+        };
+        let listen = listen_addr(address, port)?;
+        let group_ok = !group.is_empty()
+            && group
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+        if !group_ok {
+            pr_err!("group={} is not a group name ([A-Za-z0-9._-]+)\n", group);
+            return Err(EINVAL);
+        }
+        Ok(Params {
+            listen,
+            group: CString::try_from_fmt(kernel::fmt!("{}", group))?,
+            deadline_ms: in_range("deadline_ms", deadline, 100, 600_000)? as u32,
+            max_clients: in_range("max_clients", clients, 1, 65536)?,
+            max_per_peer: in_range("max_per_peer", per_peer, 1, 65536)?,
+            list_users,
+            max_plan_size: in_range("max_plan_size", plan, 1, 1 << 20)?,
+        })
     }
 }

@@ -27,12 +27,13 @@ for applet in $("$root/bin/busybox" --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
 
-# Copies a program and the shared libraries it loads, keeping their paths.
+# Copies a program (to DEST, default its own path) and the shared libraries
+# it loads, keeping their paths.
 add_program() {
-	local prog=$1 lib
+	local prog=$1 dest=${2:-$1} lib
 	[ -x "$prog" ] || return 0
-	mkdir -p "$root$(dirname "$prog")"
-	cp -L "$prog" "$root$prog"
+	mkdir -p "$root$(dirname "$dest")"
+	cp -L "$prog" "$root$dest"
 	for lib in $(ldd "$prog" 2>/dev/null | grep -o '/[^ ]*'); do
 		[ -e "$root$lib" ] && continue
 		mkdir -p "$root$(dirname "$lib")"
@@ -42,6 +43,9 @@ add_program() {
 for prog in "${guest_programs[@]}"; do
 	add_program "$prog"
 done
+# The selftests' own TCP client.
+cargo build --quiet --release --manifest-path "$RKS_TOP/selftests/netload/Cargo.toml"
+add_program "$RKS_TOP/selftests/netload/target/release/netload" /usr/bin/netload
 # Name resolution through files only, as diod and finger need.
 [ -d /lib/x86_64-linux-gnu ] && cp -L /lib/x86_64-linux-gnu/libnss_files.so.2 \
 	"$root/lib/x86_64-linux-gnu/" 2>/dev/null || true
@@ -52,6 +56,7 @@ cp -r "$RKS_TOP/scripts/guest/etc/." "$root/etc/"
 find "$mods" -name '*.ko' -exec cp {} "$root/lib/modules/rks/" \;
 mkdir -p "$root/selftests"
 cp -r "$RKS_TOP/selftests/." "$root/selftests/"
+rm -rf "$root/selftests/netload"
 cp -r "$RKS_TOP/samples/export" "$root/srv/export"
 
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) >"$out"

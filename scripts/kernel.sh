@@ -28,8 +28,10 @@ fi
 src=$(rks_src)
 mkdir -p "$RKS_CACHE/kernel"
 exec 9>"$RKS_CACHE/kernel/.lock"
-echo "kernel: waiting for the build lock" >&2
-flock 9
+if ! flock -n 9; then
+	echo "kernel: waiting for another kernel build to finish" >&2
+	flock 9
+fi
 
 if [ ! -f "$src/Makefile" ]; then
 	echo "kernel: unpacking /usr/src/linux-source-6.12.tar.xz"
@@ -41,7 +43,7 @@ fi
 
 [ -f "$kdir/.rks-built" ] && { echo "kernel: $flavour kernel cached in $kdir"; exit 0; }
 
-echo "kernel: building the $flavour kernel in $kdir (5-7 minutes from clean)"
+echo "kernel: building the $flavour kernel in $kdir (10 to 15 minutes from clean on 2 cores)"
 start=$(date +%s)
 mkdir -p "$kdir"
 trap 'echo "kernel: build failed; removing $kdir" >&2; rm -rf "$kdir"' ERR
@@ -69,3 +71,8 @@ trap - ERR
 end=$(date +%s)
 echo "$((end - start))" >"$kdir/.rks-built"
 echo "kernel: built the $flavour kernel in $((end - start)) s"
+# Trees of this flavour for older fragments or toolchains are 2 GB each.
+for old in "$RKS_CACHE/kernel/$flavour"-*; do
+	[ "$old" != "$kdir" ] && rm -rf "$old"
+done
+true

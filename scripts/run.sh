@@ -13,7 +13,7 @@ cat <<EOM
 run: rust_9p exports samples/export; rust_fingerd serves finger. From the host:
 
   mount -t 9p -o trans=tcp,port=$port9p,version=9p2000.L,msize=131072 127.0.0.1 /mnt
-  printf 'root\\r\\n' | nc 127.0.0.1 $portfinger
+  printf 'demo\\r\\n' | nc 127.0.0.1 $portfinger
   nc -v 127.0.0.1 $port9p </dev/null
 
 Logs: build/logs/latest/console.log. Leave with 'exit' or Ctrl-A X.

@@ -34,7 +34,7 @@ refused() {
 	ktap_check "$name $*" [ $? -eq 0 ]
 }
 
-ktap_header 14
+ktap_header 19
 for m in rust_9p rust_fingerd; do
 	extra=
 	[ $m = rust_9p ] && extra=root=/tmp/export
@@ -44,6 +44,11 @@ for m in rust_9p rust_fingerd; do
 	refused $m "address=bogus is not an IPv4" address=bogus $extra
 	refused $m "address=1.2.3.256 is not an IPv4" address=1.2.3.256 $extra
 done
+refused rust_fingerd "deadline_ms=0 is out of range" deadline_ms=0
+refused rust_fingerd "max_clients=0 is out of range" max_clients=0
+refused rust_fingerd "max_per_peer=-5 is out of range" max_per_peer=-5
+refused rust_fingerd "max_plan_size=2000000 is out of range" max_plan_size=2000000
+refused rust_fingerd "group=bad/name is not a group name" group=bad/name
 refused rust_9p "root= is required" 
 refused rust_9p "root=/nonexistent does not exist" root=/nonexistent
 refused rust_9p "root=/tmp/a-file is not a directory" root=/tmp/a-file

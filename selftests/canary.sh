@@ -7,6 +7,7 @@
 ktap_header 2
 insmod "$MODDIR/rks_canary.ko" crash=warn
 ktap_ok "loaded the warning canary"
+rmmod rks_canary
 insmod "$MODDIR/rks_canary.ko" crash=oops
 ktap_ok "loaded the oopsing canary"
 ktap_finish

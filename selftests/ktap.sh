@@ -64,3 +64,21 @@ kmemleak_clean() {
 	echo clear >"$KMEMLEAK"
 	return 1
 }
+
+# Busy CPU time, in jiffies (USER_HZ), summed over all CPUs.
+cpu_busy() {
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
+
+# Milliseconds since boot (10 ms resolution).
+uptime_ms() {
+	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+}
+
+# ktap_check_expr NAME EXPRESSION: one result, from a shell expression
+# (quoted, so that && and || belong to it).
+ktap_check_expr() {
+	_ktap_name=$1
+	shift
+	if eval "$*"; then ktap_ok "$_ktap_name"; else ktap_not_ok "$_ktap_name"; fi
+}

@@ -19,3 +19,12 @@ mod inet;
 
 #[path = "../../executor/atomic_waker.rs"]
 mod atomic_waker;
+
+#[path = "../../rust_fingerd/query.rs"]
+mod finger_query;
+
+#[path = "../../rust_fingerd/passwd.rs"]
+mod finger_passwd;
+
+#[path = "../../rust_fingerd/reply.rs"]
+mod finger_reply;

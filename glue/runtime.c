@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * C helpers of the async runtime (executor/, reactor/): static inline
+ * kernel functions and macros that Rust cannot call directly, and socket
+ * address handling whose structures bindgen does not expose.
+ *
+ * Not a translation unit of its own: each module's *_glue.c includes it,
+ * so that every module links its own copy.
+ */
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/jiffies.h>
+#include <linux/net.h>
+#include <linux/rcupdate.h>
+#include <linux/timer.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "runtime.h"
+
+void rks_rcu_read_lock(void)
+{
+	rcu_read_lock();
+}
+
+void rks_rcu_read_unlock(void)
+{
+	rcu_read_unlock();
+}
+
+struct workqueue_struct *rks_alloc_workqueue(const char *name)
+{
+	return alloc_workqueue("%s", 0, 0, name);
+}
+
+void rks_init_wait_entry(struct wait_queue_entry *entry,
+			 int (*func)(struct wait_queue_entry *, unsigned int, int, void *))
+{
+	init_waitqueue_func_entry(entry, func);
+}
+
+struct wait_queue_head *rks_sk_sleep(struct socket *sock)
+{
+	return sk_sleep(sock->sk);
+}
+
+void rks_timer_setup(struct timer_list *timer, void (*func)(struct timer_list *))
+{
+	timer_setup(timer, func, 0);
+}
+
+/* Arms @timer to fire @ms milliseconds from now (at least one jiffy). */
+void rks_timer_arm_ms(struct timer_list *timer, unsigned int ms)
+{
+	mod_timer(timer, jiffies + max(msecs_to_jiffies(ms), 1UL));
+}
+
+/* Creates a TCP socket of @family (AF_INET or AF_INET6) in init_net. */
+int rks_tcp_socket(int family, struct socket **res)
+{
+	return sock_create_kern(&init_net, family, SOCK_STREAM, IPPROTO_TCP, res);
+}
+
+/*
+ * Binds @sock to @addr (4 or 16 bytes, network order; NULL for every
+ * address) and @port, with SO_REUSEADDR, then listens with @backlog.
+ */
+int rks_tcp_listen(struct socket *sock, const u8 *addr, u16 port, int backlog)
+{
+	struct sockaddr_storage ss = {};
+	int len, err;
+
+	if (sock->sk->sk_family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		if (addr)
+			memcpy(&sin6->sin6_addr, addr, 16);
+		len = sizeof(*sin6);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		if (addr)
+			memcpy(&sin->sin_addr, addr, 4);
+		len = sizeof(*sin);
+	}
+	sock_set_reuseaddr(sock->sk);
+	err = kernel_bind(sock, (struct sockaddr *)&ss, len);
+	if (err)
+		return err;
+	return kernel_listen(sock, backlog);
+}
+
+/*
+ * Stores the local (@peer false) or remote address of @sock in @addr (16
+ * bytes; an IPv4 address uses the first 4) and @port. Returns the address
+ * family or a negative errno. IPv4-mapped IPv6 addresses are reported as IPv4.
+ */
+int rks_sock_addr(struct socket *sock, bool peer, u8 *addr, u16 *port)
+{
+	struct sockaddr_storage ss = {};
+	int err;
+
+	err = peer ? kernel_getpeername(sock, (struct sockaddr *)&ss) :
+		     kernel_getsockname(sock, (struct sockaddr *)&ss);
+	if (err < 0)
+		return err;
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		*port = ntohs(sin6->sin6_port);
+		if (ipv6_addr_v4mapped(&sin6->sin6_addr)) {
+			memcpy(addr, &sin6->sin6_addr.s6_addr32[3], 4);
+			return AF_INET;
+		}
+		memcpy(addr, &sin6->sin6_addr, 16);
+		return AF_INET6;
+	}
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		*port = ntohs(sin->sin_port);
+		memcpy(addr, &sin->sin_addr, 4);
+		return AF_INET;
+	}
+	return -EAFNOSUPPORT;
+}
+
+void rks_tcp_nodelay(struct socket *sock)
+{
+	tcp_sock_set_nodelay(sock->sk);
+}

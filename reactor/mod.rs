@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The reactor: futures that wait for kernel events and wake their task.
+//!
+//! - [`tcp`]: TCP listeners and streams whose wait-queue callbacks wake the
+//!   task waiting to read or to write;
+//! - [`timer`]: sleeping on a kernel timer, and bounding any future by a
+//!   deadline.
+//!
+//! Every waiting future registers its task's waker first and then tries the
+//! operation again, so a readiness change between the first try and the
+//! registration is never lost.
+
+pub(crate) mod tcp;
+pub(crate) mod timer;

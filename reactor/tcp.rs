@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Async TCP on kernel sockets.
+//!
+//! Each socket carries one [`wait_queue_entry`](bindings::wait_queue_entry),
+//! added to the socket's wait queue when the socket is wrapped and removed
+//! when it is dropped. Its callback wakes the task waiting to read (or
+//! accept) and the task waiting to write, according to the poll mask; a NULL
+//! key (mask 0, as `sock_def_wakeup` sends) wakes both. The wakers live in
+//! [`AtomicWaker`] cells of their own, the callback's only view of the socket.
+//!
+//! At most one task reads and one task writes a stream at a time: the halves
+//! of [`TcpStream::into_split`] make that a compile-time rule.
+
+use crate::executor::atomic_waker::AtomicWaker;
+use crate::inet::{IpAddr, ListenAddr, SockAddr};
+use core::future::poll_fn;
+use core::task::{Context, Poll};
+use kernel::bindings;
+use kernel::ffi::{c_int, c_uint, c_void};
+use kernel::prelude::*;
+use kernel::sync::Arc;
+use kernel::types::Opaque;
+
+// Only pointers cross: bindgen's empty stand-ins for compiled-out structs
+// (e.g. `sched_statistics`) make the pointees look FFI-unsafe.
+#[allow(improper_ctypes)]
+extern "C" {
+    fn rks_init_wait_entry(
+        entry: *mut bindings::wait_queue_entry,
+        func: bindings::wait_queue_func_t,
+    );
+    fn rks_sk_sleep(sock: *mut bindings::socket) -> *mut bindings::wait_queue_head;
+    fn rks_tcp_socket(family: c_int, res: *mut *mut bindings::socket) -> c_int;
+    fn rks_tcp_listen(
+        sock: *mut bindings::socket,
+        addr: *const u8,
+        port: u16,
+        backlog: c_int,
+    ) -> c_int;
+    fn rks_sock_addr(
+        sock: *mut bindings::socket,
+        peer: bool,
+        addr: *mut u8,
+        port: *mut u16,
+    ) -> c_int;
+    fn rks_tcp_nodelay(sock: *mut bindings::socket);
+}
+
+// Poll mask bits (include/uapi/linux/eventpoll.h), absent from the bindings.
+const EPOLLIN: u32 = 0x0001;
+const EPOLLOUT: u32 = 0x0004;
+const EPOLLERR: u32 = 0x0008;
+const EPOLLHUP: u32 = 0x0010;
+const EPOLLRDNORM: u32 = 0x0040;
+const EPOLLWRNORM: u32 = 0x0100;
+const EPOLLRDHUP: u32 = 0x2000;
+
+const READ_EVENTS: u32 = EPOLLIN | EPOLLRDNORM | EPOLLERR | EPOLLHUP | EPOLLRDHUP;
+const WRITE_EVENTS: u32 = EPOLLOUT | EPOLLWRNORM | EPOLLERR | EPOLLHUP;
+
+/// Converts a negative errno return into `Err`, a non-negative one into `Ok`.
+fn check(ret: c_int) -> Result<usize> {
+    if ret < 0 {
+        Err(Error::from_errno(ret))
+    } else {
+        Ok(ret as usize)
+    }
+}
+
+/// A kernel socket watched by a wait-queue entry.
+///
+/// # Invariants
+///
+/// - `sock` is a valid socket owned by this object, released on drop.
+/// - `entry` is on the wait queue `head` of `sock` from construction to drop,
+///   with [`Socket::wake_callback`] as its function.
+#[pin_data(PinnedDrop)]
+struct Socket {
+    sock: *mut bindings::socket,
+    head: *mut bindings::wait_queue_head,
+    readable: AtomicWaker,
+    writable: AtomicWaker,
+    // Initialised, and added to the wait queue, after the fields above.
+    #[pin]
+    entry: Opaque<bindings::wait_queue_entry>,
+}
+
+// SAFETY: the socket is used through the kernel's thread-safe socket API, and
+// the wait-queue callback touches only the `AtomicWaker`s.
+unsafe impl Send for Socket {}
+// SAFETY: as above.
+unsafe impl Sync for Socket {}
+
+impl Socket {
+    /// Takes ownership of `sock` and starts watching its wait queue.
+    ///
+    /// # Safety
+    ///
+    /// `sock` must be a valid socket that the caller owns; it is released on
+    /// failure too.
+    unsafe fn wrap(sock: *mut bindings::socket) -> Result<Arc<Self>> {
+        // SAFETY: `sock` is valid (caller's guarantee).
+        let queue = unsafe { rks_sk_sleep(sock) };
+        let init = pin_init!(Socket {
+            sock,
+            head: queue,
+            readable: AtomicWaker::new(),
+            writable: AtomicWaker::new(),
+            // SAFETY: `slot` is the pinned, final home of the entry; the
+            // callback's container (everything above) is initialised, and
+            // `head` is the socket's wait queue, valid while `sock` is.
+            entry <- unsafe {
+                kernel::init::pin_init_from_closure(move |slot: *mut Opaque<bindings::wait_queue_entry>| {
+                    let entry = Opaque::raw_get(slot);
+                    rks_init_wait_entry(entry, Some(Socket::wake_callback));
+                    bindings::add_wait_queue(queue, entry);
+                    Ok::<(), core::convert::Infallible>(())
+                })
+            },
+        });
+        Arc::pin_init(init, GFP_KERNEL).inspect_err(|_| {
+            // SAFETY: the socket was not wrapped, so we still own it.
+            unsafe { bindings::sock_release(sock) };
+        })
+    }
+
+    /// The wait-queue callback: wakes the reader and/or the writer.
+    ///
+    /// # Safety
+    ///
+    /// Called by the wait-queue code with `entry` pointing at the `entry`
+    /// field of a live `Socket` (type invariants: the entry is removed before
+    /// the `Socket` is freed, under the queue's lock, which this runs under).
+    unsafe extern "C" fn wake_callback(
+        entry: *mut bindings::wait_queue_entry,
+        _mode: c_uint,
+        _flags: c_int,
+        key: *mut c_void,
+    ) -> c_int {
+        // SAFETY: `entry` is the `entry` field of a live `Socket` (see above);
+        // `Opaque` is `repr(transparent)`.
+        let socket = unsafe {
+            &*kernel::container_of!(
+                entry.cast::<Opaque<bindings::wait_queue_entry>>(),
+                Socket,
+                entry
+            )
+        };
+        let mask = key as usize as u32;
+        if mask == 0 || mask & READ_EVENTS != 0 {
+            socket.readable.wake();
+        }
+        if mask == 0 || mask & WRITE_EVENTS != 0 {
+            socket.writable.wake();
+        }
+        0
+    }
+
+    /// Runs `op` until it stops saying `EAGAIN`, sleeping on `waiter` between
+    /// tries. The waker is registered before the second try.
+    fn poll_io<T>(
+        &self,
+        cx: &mut Context<'_>,
+        waiter: &AtomicWaker,
+        mut op: impl FnMut() -> Result<T>,
+    ) -> Poll<Result<T>> {
+        match op() {
+            Err(e) if e == EAGAIN => {}
+            done => return Poll::Ready(done),
+        }
+        waiter.register(cx.waker());
+        match op() {
+            Err(e) if e == EAGAIN => Poll::Pending,
+            done => Poll::Ready(done),
+        }
+    }
+
+    fn addr(&self, peer: bool) -> Result<SockAddr> {
+        let mut bytes = [0u8; 16];
+        let mut port = 0u16;
+        // SAFETY: `sock` is valid (type invariants); `bytes` has room for 16
+        // bytes and `port` for a `u16`.
+        let family =
+            check(unsafe { rks_sock_addr(self.sock, peer, bytes.as_mut_ptr(), &mut port) })?;
+        let ip = if family == bindings::AF_INET6 as usize {
+            IpAddr::V6(bytes)
+        } else {
+            IpAddr::V4([bytes[0], bytes[1], bytes[2], bytes[3]])
+        };
+        Ok(SockAddr { ip, port })
+    }
+
+    /// Receives into `buf` without blocking; `Ok(0)` is the end of stream.
+    fn try_read(&self, buf: &mut [u8]) -> Result<usize> {
+        let mut iov = bindings::kvec {
+            iov_base: buf.as_mut_ptr().cast(),
+            iov_len: buf.len(),
+        };
+        // SAFETY: a zeroed `msghdr` is the kernel's usual empty header.
+        let mut msg: bindings::msghdr = unsafe { core::mem::zeroed() };
+        // SAFETY: `sock` is valid (type invariants); `iov` describes `buf`,
+        // which is writable for its whole length.
+        check(unsafe {
+            bindings::kernel_recvmsg(
+                self.sock,
+                &mut msg,
+                &mut iov,
+                1,
+                buf.len(),
+                bindings::MSG_DONTWAIT as c_int,
+            )
+        })
+    }
+
+    /// Sends from `buf` without blocking; returns how much was queued.
+    fn try_write(&self, buf: &[u8]) -> Result<usize> {
+        let mut iov = bindings::kvec {
+            iov_base: buf.as_ptr().cast_mut().cast(),
+            iov_len: buf.len(),
+        };
+        // SAFETY: a zeroed `msghdr` is the kernel's usual empty header.
+        let mut msg: bindings::msghdr = unsafe { core::mem::zeroed() };
+        msg.msg_flags = (bindings::MSG_DONTWAIT | bindings::MSG_NOSIGNAL) as c_uint;
+        // SAFETY: `sock` is valid (type invariants); `iov` describes `buf`,
+        // which the call only reads.
+        let sent = check(unsafe {
+            bindings::kernel_sendmsg(self.sock, &mut msg, &mut iov, 1, buf.len())
+        })?;
+        if sent == 0 && !buf.is_empty() {
+            // No progress is an error, not a reason to spin.
+            return Err(EPIPE);
+        }
+        Ok(sent)
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for Socket {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: the entry is on `head` (type invariants); removing it takes
+        // the queue's lock, so no callback runs on it afterwards.
+        unsafe { bindings::remove_wait_queue(self.head, self.entry.get()) };
+        // SAFETY: we own `sock` (type invariants) and nothing uses it now.
+        unsafe { bindings::sock_release(self.sock) };
+    }
+}
+
+/// Creates a socket of the family `addr` needs.
+fn new_socket(ip: Option<IpAddr>) -> Result<*mut bindings::socket> {
+    let family = match ip {
+        Some(IpAddr::V4(_)) => bindings::AF_INET,
+        _ => bindings::AF_INET6,
+    };
+    let mut sock = core::ptr::null_mut();
+    // SAFETY: `sock` is a valid place for the result.
+    check(unsafe { rks_tcp_socket(family as c_int, &mut sock) })?;
+    Ok(sock)
+}
+
+/// A listening TCP socket.
+pub(crate) struct TcpListener {
+    socket: Arc<Socket>,
+}
+
+impl TcpListener {
+    /// Binds to `addr` (every IPv6 and IPv4 address when it names none) with
+    /// `SO_REUSEADDR` and listens with a queue of `backlog` connections.
+    pub(crate) fn bind(addr: ListenAddr, backlog: u32) -> Result<Self> {
+        let sock = new_socket(addr.ip)?;
+        // SAFETY: `sock` was just created and is ours.
+        let socket = unsafe { Socket::wrap(sock)? };
+        let bytes: Option<&[u8]> = match &addr.ip {
+            Some(IpAddr::V4(b)) => Some(b),
+            Some(IpAddr::V6(b)) => Some(b),
+            None => None,
+        };
+        let bytes = bytes.map_or(core::ptr::null(), |b| b.as_ptr());
+        let backlog = c_int::try_from(backlog).map_err(|_| EINVAL)?;
+        // SAFETY: `sock` is valid; `bytes` is NULL or holds the address of the
+        // socket's family.
+        check(unsafe { rks_tcp_listen(socket.sock, bytes, addr.port, backlog) })?;
+        Ok(Self { socket })
+    }
+
+    /// The address the socket is bound to.
+    pub(crate) fn local_addr(&self) -> Result<SockAddr> {
+        self.socket.addr(false)
+    }
+
+    /// Waits for the next connection.
+    pub(crate) async fn accept(&self) -> Result<TcpStream> {
+        let socket = &self.socket;
+        let sock = poll_fn(|cx| {
+            socket.poll_io(cx, &socket.readable, || {
+                let mut new = core::ptr::null_mut();
+                // SAFETY: `socket.sock` is a valid listening socket and `new`
+                // a valid place for the result.
+                check(unsafe {
+                    bindings::kernel_accept(socket.sock, &mut new, bindings::O_NONBLOCK as c_int)
+                })?;
+                Ok(new)
+            })
+        })
+        .await?;
+        // SAFETY: `kernel_accept` succeeded, so `sock` is a new socket we own.
+        let socket = unsafe { Socket::wrap(sock)? };
+        // SAFETY: `socket.sock` is a valid TCP socket.
+        unsafe { rks_tcp_nodelay(socket.sock) };
+        Ok(TcpStream { socket })
+    }
+}
+
+/// A connected TCP socket.
+pub(crate) struct TcpStream {
+    socket: Arc<Socket>,
+}
+
+impl TcpStream {
+    /// The address of the other end.
+    pub(crate) fn peer_addr(&self) -> Result<SockAddr> {
+        self.socket.addr(true)
+    }
+
+    /// Reads what is available, waiting for at least one byte; `Ok(0)` means
+    /// the peer closed its side.
+    pub(crate) async fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+        read(&self.socket, buf).await
+    }
+
+    /// Reads exactly `buf.len()` bytes; `EPIPE` if the stream ends first.
+    pub(crate) async fn read_exact(&mut self, buf: &mut [u8]) -> Result {
+        read_exact(&self.socket, buf).await
+    }
+
+    /// Writes all of `buf`, waiting for room in the send buffer as needed.
+    pub(crate) async fn write_all(&mut self, buf: &[u8]) -> Result {
+        write_all(&self.socket, buf).await
+    }
+
+    /// Shuts down the sending side; the peer reads end of stream.
+    pub(crate) fn shutdown(&self) -> Result {
+        shutdown(&self.socket)
+    }
+
+    /// Splits the stream into a reading and a writing half, usable by two
+    /// tasks at once.
+    pub(crate) fn into_split(self) -> (ReadHalf, WriteHalf) {
+        (
+            ReadHalf {
+                socket: self.socket.clone(),
+            },
+            WriteHalf {
+                socket: self.socket,
+            },
+        )
+    }
+}
+
+/// The reading half of a [`TcpStream`].
+pub(crate) struct ReadHalf {
+    socket: Arc<Socket>,
+}
+
+impl ReadHalf {
+    /// See [`TcpStream::read`].
+    pub(crate) async fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+        read(&self.socket, buf).await
+    }
+
+    /// See [`TcpStream::read_exact`].
+    pub(crate) async fn read_exact(&mut self, buf: &mut [u8]) -> Result {
+        read_exact(&self.socket, buf).await
+    }
+}
+
+/// The writing half of a [`TcpStream`].
+pub(crate) struct WriteHalf {
+    socket: Arc<Socket>,
+}
+
+impl WriteHalf {
+    /// See [`TcpStream::write_all`].
+    pub(crate) async fn write_all(&mut self, buf: &[u8]) -> Result {
+        write_all(&self.socket, buf).await
+    }
+
+    /// See [`TcpStream::shutdown`].
+    pub(crate) fn shutdown(&self) -> Result {
+        shutdown(&self.socket)
+    }
+}
+
+async fn read(socket: &Socket, buf: &mut [u8]) -> Result<usize> {
+    if buf.is_empty() {
+        return Ok(0);
+    }
+    poll_fn(|cx| socket.poll_io(cx, &socket.readable, || socket.try_read(buf))).await
+}
+
+async fn read_exact(socket: &Socket, mut buf: &mut [u8]) -> Result {
+    while !buf.is_empty() {
+        match read(socket, buf).await? {
+            0 => return Err(EPIPE),
+            n => buf = &mut buf[n..],
+        }
+    }
+    Ok(())
+}
+
+async fn write_all(socket: &Socket, mut buf: &[u8]) -> Result {
+    while !buf.is_empty() {
+        let n =
+            poll_fn(|cx| socket.poll_io(cx, &socket.writable, || socket.try_write(buf))).await?;
+        buf = &buf[n..];
+    }
+    Ok(())
+}
+
+fn shutdown(socket: &Socket) -> Result {
+    // SAFETY: `sock` is valid (type invariants of `Socket`).
+    check(unsafe {
+        bindings::kernel_sock_shutdown(socket.sock, bindings::sock_shutdown_cmd_SHUT_WR)
+    })
+    .map(|_| ())
+}

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! rust_echo_async: a TCP echo server on the project's async runtime.
+//!
+//! The smallest complete example of a server on `executor/` and `reactor/`:
+//! `insmod rust_echo_async.ko port=7777`, then `nc 127.0.0.1 7777` echoes
+//! what it is sent. Unloading stops the executor, which drops every task and
+//! with it every socket and buffer.
+
+use kernel::c_str;
+use kernel::prelude::*;
+
+// The runtime is compiled into each module from the shared sources.
+#[allow(dead_code)] // Not every part of the runtime is used by this sample.
+#[path = "../executor/mod.rs"]
+mod executor;
+#[path = "../glue/params.rs"]
+mod glue_params;
+#[allow(dead_code)] // Shared with the other modules; not every item is used here.
+#[path = "../lib/inet.rs"]
+mod inet;
+#[allow(dead_code)] // Not every part of the runtime is used by this sample.
+#[path = "../reactor/mod.rs"]
+mod reactor;
+
+use executor::{AutoStopHandle, Executor};
+use reactor::tcp::{TcpListener, TcpStream};
+
+module! {
+    type: RustEchoAsync,
+    name: "rust_echo_async",
+    author: "rust-kernel-servers developers",
+    description: "TCP echo server on the project's async runtime (sample)",
+    license: "GPL",
+}
+
+extern "C" {
+    fn rust_echo_async_param_address() -> *const kernel::ffi::c_char;
+    fn rust_echo_async_param_port() -> kernel::ffi::c_int;
+    fn rust_echo_async_param_idle_ms() -> kernel::ffi::c_int;
+}
+
+/// How many connections may wait in the kernel's accept queue.
+const BACKLOG: u32 = 256;
+/// How much one read may take from a connection.
+const BUFFER_SIZE: usize = 16 * 1024;
+/// How long to pause after `accept` fails for want of memory.
+const ACCEPT_RETRY_MS: u32 = 100;
+
+struct RustEchoAsync {
+    // Dropping the handle on unload stops the executor: the accept loop and
+    // every connection task are dropped, closing their sockets.
+    _executor: AutoStopHandle,
+}
+
+impl kernel::Module for RustEchoAsync {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        // SAFETY: the accessors return the module's read-only parameters.
+        let address =
+            unsafe { glue_params::param_str("address", rust_echo_async_param_address())? };
+        // SAFETY: reads an `int` parameter that nothing writes after load.
+        let listen = glue_params::listen_addr(address, unsafe { rust_echo_async_param_port() })?;
+        // SAFETY: as above.
+        let idle_ms = unsafe { rust_echo_async_param_idle_ms() };
+        let idle_ms = u32::try_from(idle_ms).map_err(|_| {
+            pr_err!(
+                "idle_ms={} must be 0 (never) or a positive number of milliseconds\n",
+                idle_ms
+            );
+            EINVAL
+        })?;
+
+        // 1. An executor with a workqueue of its own.
+        let handle = AutoStopHandle::new(c_str!("rust_echo_async"))?;
+        // 2. A listening socket; binding errors (EADDRINUSE) fail the load.
+        let listener = TcpListener::bind(listen, BACKLOG).inspect_err(|e| {
+            pr_err!("cannot listen on {}: error {}\n", listen, e.to_errno());
+        })?;
+        // 3. The accept loop is the first task; it spawns one per connection.
+        let executor = handle.executor().clone();
+        handle
+            .executor()
+            .spawn(accept_loop(executor, listener, idle_ms))?;
+        pr_info!(
+            "echoing on {} (idle timeout: {} ms, 0 = none)\n",
+            listen,
+            idle_ms
+        );
+        Ok(Self { _executor: handle })
+    }
+}
+
+impl Drop for RustEchoAsync {
+    fn drop(&mut self) {
+        pr_info!("stopping\n");
+        // `_executor` is dropped after this: that is where everything stops.
+    }
+}
+
+/// Accepts connections forever, one task each.
+async fn accept_loop(executor: Executor, listener: TcpListener, idle_ms: u32) {
+    loop {
+        match listener.accept().await {
+            // `spawn` fails only while stopping or when out of memory; the
+            // connection is then dropped, which closes it.
+            Ok(stream) => {
+                let _ = executor.spawn(echo(stream, idle_ms));
+            }
+            Err(e) if e == ENOMEM => reactor::timer::sleep(ACCEPT_RETRY_MS).await,
+            // A connection that failed before we took it (reset, aborted).
+            Err(_) => {}
+        }
+    }
+}
+
+/// Sends back everything it reads until the peer closes, an error occurs, or
+/// (when `idle_ms` is not 0) nothing arrives for `idle_ms` milliseconds.
+async fn echo(mut stream: TcpStream, idle_ms: u32) {
+    let Ok(mut buf) = KVec::from_elem(0u8, BUFFER_SIZE, GFP_KERNEL) else {
+        return;
+    };
+    loop {
+        let read = if idle_ms == 0 {
+            stream.read(&mut buf).await
+        } else {
+            // A pending timer is cancelled when this future is dropped.
+            reactor::timer::timeout(idle_ms, stream.read(&mut buf))
+                .await
+                .and_then(|read| read)
+        };
+        let n = match read {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if stream.write_all(&buf[..n]).await.is_err() {
+            break;
+        }
+    }
+    // Dropping `stream` closes the connection.
+}

@@ -1,0 +1,173 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# rust_fingerd with real clients (netkit finger, nc, netload): replies, the
+# RFC's refusals, plan filtering and confinement, live passwd/group changes,
+# deadlines, connection limits, load, and unloading with clients connected.
+. ./ktap.sh
+
+ktap_header 25
+CR=$(printf '\r')
+ESC=$(printf '\033')
+NC="nc.openbsd -N -w 10"
+
+# Accounts: alice, carol (primary group), mallory, dave, eve, frank are in
+# the finger group; bob is not.
+cp /etc/passwd /tmp/passwd.orig
+cp /etc/group /tmp/group.orig
+cat >>/etc/passwd <<'EOT'
+alice:x:1000:1000:Alice Liddell,Wonderland,,:/home/alice:/bin/sh
+bob:x:1001:1001:Bob Builder:/home/bob:/bin/sh
+carol:x:1002:79:Carol Primary:/home/carol:/bin/sh
+mallory:x:1003:1003:Mallory:/home/mallory:/bin/sh
+dave:x:1004:1004:Dave Verbose:/home/dave:/bin/sh
+eve:x:1005:1005:Eve Escapes:/home/eve:/bin/sh
+frank:x:1006:1006:Frank LF:/home/frank:/bin/sh
+EOT
+cat >>/etc/group <<'EOT'
+finger:x:79:alice,mallory,dave,eve,frank
+EOT
+for u in alice bob carol mallory dave eve frank; do
+	mkdir -p /home/$u
+done
+echo "Down the rabbit hole." >/home/alice/.plan
+echo "Tea party" >/home/alice/.project
+echo "Bob's secret plan" >/home/bob/.plan
+echo "shadow-secret-do-not-leak" >/etc/shadow
+chmod 600 /etc/shadow
+ln -sf /etc/shadow /home/mallory/.plan
+awk 'BEGIN { for (i = 0; i < 1000; i++) printf "%099d\n", i }' >/home/dave/.plan
+printf 'red \033[31mALERT\033[0m and \033]0;title\007 bell\n' >/home/eve/.plan
+printf 'one\ntwo\nthree\n' >/home/frank/.plan
+for u in alice bob carol mallory dave eve frank; do
+	uid=$(awk -F: -v u=$u '$1 == u { print $3 }' /etc/passwd)
+	chown -R "$uid" /home/$u
+	chmod 755 /home/$u
+done
+chown -h 1003 /home/mallory/.plan
+
+insmod "$MODDIR/rust_fingerd.ko" || { echo "# cannot load"; exit 1; }
+
+out=$(finger alice@127.0.0.1 2>&1)
+echo "$out" | sed 's/^/# /'
+echo "$out" | grep -q "Alice Liddell" && echo "$out" | grep -q "Down the rabbit hole."
+ktap_check "finger alice@host: full name and plan" [ $? -eq 0 ]
+echo "$out" | grep -q "Project: Tea party"
+ktap_check "finger alice@host: project line" [ $? -eq 0 ]
+out=$(finger -l alice@127.0.0.1 2>&1)
+echo "$out" | grep -q "Down the rabbit hole." && echo "$out" | grep -q "Directory: /home/alice"
+ktap_check "finger -l (/W) alice@host" [ $? -eq 0 ]
+
+out=$(finger @127.0.0.1 2>&1)
+echo "$out" | sed 's/^/# /'
+echo "$out" | grep -q "^alice" && echo "$out" | grep -q "^carol" && ! echo "$out" | grep -q "bob"
+ktap_check "finger @host lists opted-in users only" [ $? -eq 0 ]
+
+printf 'bob\r\n' | $NC 127.0.0.1 79 | sed 's/bob/NAME/g' >/tmp/bob.out
+printf 'nosuchuser\r\n' | $NC 127.0.0.1 79 | sed 's/nosuchuser/NAME/g' >/tmp/nosuch.out
+cat /tmp/bob.out | sed 's/^/# /'
+cmp -s /tmp/bob.out /tmp/nosuch.out && [ -s /tmp/bob.out ] && ! grep -q secret /tmp/bob.out
+ktap_check "a user outside the group looks like a missing user" [ $? -eq 0 ]
+
+printf 'alice\n' | $NC 127.0.0.1 79 | grep -q "Down the rabbit hole."
+ktap_check "bare LF query" [ $? -eq 0 ]
+out=$(printf 'bob@example\r\n' | $NC 127.0.0.1 79)
+ktap_check "user@host is refused" [ "$out" = "Finger forwarding service denied$CR" ]
+out=$(printf '@0@0@0\r\n' | $NC 127.0.0.1 79)
+ktap_check "@host chains are refused" [ "$out" = "Finger forwarding service denied$CR" ]
+out=$(awk 'BEGIN { for (i = 0; i < 10240; i++) printf "a"; printf "\r\n" }' | $NC 127.0.0.1 79)
+ktap_check "10 KB query gets an error" [ "$out" = "Error: query too long$CR" ]
+out=$(printf 'al\377ice\r\n' | $NC 127.0.0.1 79)
+ktap_check "non-UTF-8 query gets an error" [ "$out" = "Error: query is not valid UTF-8$CR" ]
+
+printf 'frank\r\n' | $NC 127.0.0.1 79 >/tmp/frank.out
+lines=$(wc -l </tmp/frank.out)
+crlf=$(grep -c "$CR\$" /tmp/frank.out)
+grep -q "^two$CR\$" /tmp/frank.out && [ "$lines" -eq "$crlf" ]
+ktap_check "LF plan arrives with CRLF ($crlf of $lines lines)" [ $? -eq 0 ]
+printf 'eve\r\n' | $NC 127.0.0.1 79 >/tmp/eve.out
+! grep -q "$ESC" /tmp/eve.out && ! grep -q "$(printf '\007')" /tmp/eve.out && grep -q "ALERT" /tmp/eve.out
+ktap_check "escape sequences are filtered out" [ $? -eq 0 ]
+printf 'mallory\r\n' | $NC 127.0.0.1 79 >/tmp/mallory.out
+sed 's/^/# /' /tmp/mallory.out
+! grep -q "shadow-secret" /tmp/mallory.out && grep -q "No Plan." /tmp/mallory.out
+ktap_check "plan symlinked to /etc/shadow leaks nothing" [ $? -eq 0 ]
+printf 'dave\r\n' | $NC 127.0.0.1 79 >/tmp/dave.out
+plan_bytes=$(sed -n '/^Plan:/,$p' /tmp/dave.out | tail -n +2 | tr -d "$CR" | wc -c)
+echo "# 100000-byte plan arrived as $plan_bytes bytes"
+ktap_check_expr "oversized plan is cut at 64 KiB" '[ "$plan_bytes" -le 65537 ] && [ "$plan_bytes" -ge 65000 ]'
+
+out=$(printf 'bob\r\n' | $NC 127.0.0.1 79)
+sed -i 's/^finger:x:79:alice/finger:x:79:bob,alice/' /etc/group
+out2=$(printf 'bob\r\n' | $NC 127.0.0.1 79)
+echo "$out" | grep -q "no such user" && echo "$out2" | grep -q "Bob Builder" && echo "$out2" | grep -q "Bob's secret plan"
+ktap_check "adding a user to the group takes effect on the next query" [ $? -eq 0 ]
+sed -i 's/^bob:x:1001:1001:Bob Builder:/bob:x:1001:1001:Robert Builder:/' /etc/passwd
+printf 'bob\r\n' | $NC 127.0.0.1 79 | grep -q "Robert Builder"
+ktap_check "a passwd change takes effect on the next query" [ $? -eq 0 ]
+
+ktap_check "1000 sequential queries" \
+	netload request 127.0.0.1:79 --send 'alice\r\n' --expect 'Down the rabbit hole.' --repeat 1000
+rmmod rust_fingerd
+
+# Deadline and limits, with a short deadline.
+insmod "$MODDIR/rust_fingerd.ko" deadline_ms=4000 max_per_peer=600 || { echo "# cannot load"; exit 1; }
+ms=$(netload idle 127.0.0.1:79 --timeout 10)
+echo "# a silent client was closed after $ms ms (deadline 4000 ms)"
+ktap_check_expr "a silent client is closed at the deadline" '[ "$ms" -ge 4000 ] && [ "$ms" -lt 5500 ]'
+fifo=/tmp/finger.fifo
+rm -f $fifo && mkfifo $fifo
+netload hold 127.0.0.1:79 --clients 500 --silent 1 --timeout 60 >$fifo &
+holder=$!
+exec 3<$fifo
+read -r state <&3
+ktap_check "500 idle clients connected" [ "$state" = ready ]
+t0=$(uptime_ms)
+printf 'alice\r\n' | $NC 127.0.0.1 79 | grep -q "Down the rabbit hole."
+ok=$?
+t1=$(uptime_ms)
+echo "# served in $((t1 - t0)) ms beside 500 idle clients"
+ktap_check_expr "a good client is served beside 500 idle ones, within the deadline" '[ $ok -eq 0 ] && [ $((t1 - t0)) -lt 4000 ]'
+read -r ends <&3
+wait $holder
+echo "# $ends"
+exec 3<&-
+ktap_check "200 concurrent queries" \
+	netload request 127.0.0.1:79 --send 'alice\r\n' --expect 'Down the rabbit hole.' --clients 200
+rmmod rust_fingerd
+
+insmod "$MODDIR/rust_fingerd.ko" || { echo "# cannot load"; exit 1; }
+netload hold 127.0.0.1:79 --clients 8 --silent 1 --timeout 30 >$fifo &
+holder=$!
+exec 3<$fifo
+read -r state <&3
+ms=$(netload idle 127.0.0.1:79 --timeout 10)
+echo "# the 9th connection from one address was closed after $ms ms"
+ktap_check "the 9th connection from one address is closed at once" [ "$ms" -lt 500 ]
+rmmod rust_fingerd
+read -r ends <&3
+wait $holder
+held=$?
+echo "# $ends"
+ktap_check "rmmod closes the open connections" [ $held -eq 0 ]
+exec 3<&-
+
+insmod "$MODDIR/rust_fingerd.ko" max_per_peer=256 || { echo "# cannot load"; exit 1; }
+netload hold 127.0.0.1:79 --clients 200 --silent 1 --timeout 60 >$fifo &
+holder=$!
+exec 3<$fifo
+read -r state <&3
+t0=$(uptime_ms)
+rmmod rust_fingerd
+t1=$(uptime_ms)
+read -r ends <&3
+wait $holder
+held=$?
+echo "# rmmod with 200 open connections took $((t1 - t0)) ms; $ends"
+ktap_check_expr "rmmod during 200 open connections" '[ "$state" = ready ] && [ $held -eq 0 ]'
+exec 3<&-
+no_module_left rust_fingerd
+ktap_check "module gone" [ $? -eq 0 ]
+ktap_check "no kmemleak report" kmemleak_clean
+cp /tmp/passwd.orig /etc/passwd
+cp /tmp/group.orig /etc/group
+ktap_finish
