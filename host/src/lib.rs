@@ -28,3 +28,6 @@ mod finger_passwd;
 
 #[path = "../../rust_fingerd/reply.rs"]
 mod finger_reply;
+
+#[path = "../../rust_9p/codec.rs"]
+mod p9_codec;
