@@ -10,33 +10,17 @@
 #include <linux/moduleparam.h>
 #include <linux/namei.h>
 
+#include "glue/params.h"
+
 /* Called from Rust. */
-const char *rust_9p_param_address(void);
-int rust_9p_param_port(void);
 const char *rust_9p_param_root(void);
 int rust_9p_check_dir(const char *path);
 
-static char address[64];
-module_param_string(address, address, sizeof(address), 0444);
-MODULE_PARM_DESC(address, "IPv4 or IPv6 address to listen on (default: every address)");
-
-static int port = 564;
-module_param(port, int, 0444);
-MODULE_PARM_DESC(port, "TCP port to listen on, 1-65535 (default: 564)");
+RKS_LISTEN_PARAMS(rust_9p, 564);
 
 static char root[PATH_MAX];
 module_param_string(root, root, sizeof(root), 0444);
 MODULE_PARM_DESC(root, "Absolute path of the directory to export (required)");
-
-const char *rust_9p_param_address(void)
-{
-	return address;
-}
-
-int rust_9p_param_port(void)
-{
-	return port;
-}
 
 const char *rust_9p_param_root(void)
 {

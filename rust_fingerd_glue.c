@@ -15,9 +15,9 @@
 #include <linux/stat.h>
 #include <linux/uidgid.h>
 
+#include "glue/params.h"
+
 /* Called from Rust. */
-const char *rust_fingerd_param_address(void);
-int rust_fingerd_param_port(void);
 const char *rust_fingerd_param_group(void);
 int rust_fingerd_param_deadline_ms(void);
 int rust_fingerd_param_max_clients(void);
@@ -30,13 +30,7 @@ void *rust_fingerd_read_file(const char *path, size_t max, size_t *len);
 void *rust_fingerd_read_as_owner(const char *path, u32 uid, u32 gid, size_t max, size_t *len);
 void rust_fingerd_free(void *data);
 
-static char address[64];
-module_param_string(address, address, sizeof(address), 0444);
-MODULE_PARM_DESC(address, "IPv4 or IPv6 address to listen on (default: every address)");
-
-static int port = 79;
-module_param(port, int, 0444);
-MODULE_PARM_DESC(port, "TCP port to listen on, 1-65535 (default: 79)");
+RKS_LISTEN_PARAMS(rust_fingerd, 79);
 
 static char group[64] = "finger";
 module_param_string(group, group, sizeof(group), 0444);
@@ -62,8 +56,6 @@ static int max_plan_size = 65536;
 module_param(max_plan_size, int, 0444);
 MODULE_PARM_DESC(max_plan_size, "Bytes of a .plan sent at most, 1-1048576 (default: 65536)");
 
-const char *rust_fingerd_param_address(void) { return address; }
-int rust_fingerd_param_port(void) { return port; }
 const char *rust_fingerd_param_group(void) { return group; }
 int rust_fingerd_param_deadline_ms(void) { return deadline_ms; }
 int rust_fingerd_param_max_clients(void) { return max_clients; }

@@ -305,16 +305,14 @@ pub(crate) fn decode(kind: u8, body: &[u8]) -> Result<Option<Request<'_>>, Decod
             fid: r.u32()?,
             flags: r.u32()?,
         },
-        TREAD => Request::Read {
-            fid: r.u32()?,
-            offset: r.u64()?,
-            count: r.u32()?,
-        },
-        TREADDIR => Request::Readdir {
-            fid: r.u32()?,
-            offset: r.u64()?,
-            count: r.u32()?,
-        },
+        TREAD | TREADDIR => {
+            let (fid, offset, count) = (r.u32()?, r.u64()?, r.u32()?);
+            if kind == TREAD {
+                Request::Read { fid, offset, count }
+            } else {
+                Request::Readdir { fid, offset, count }
+            }
+        }
         TGETATTR => Request::Getattr {
             fid: r.u32()?,
             mask: r.u64()?,

@@ -5,7 +5,7 @@
 # deadlines, connection limits, load, and unloading with clients connected.
 . ./ktap.sh
 
-ktap_header 25
+ktap_header 26
 CR=$(printf '\r')
 ESC=$(printf '\033')
 NC="nc.openbsd -N -w 10"
@@ -131,8 +131,6 @@ read -r ends <&3
 wait $holder
 echo "# $ends"
 exec 3<&-
-ktap_check "200 concurrent queries" \
-	netload request 127.0.0.1:79 --send 'alice\r\n' --expect 'Down the rabbit hole.' --clients 200
 rmmod rust_fingerd
 
 insmod "$MODDIR/rust_fingerd.ko" || { echo "# cannot load"; exit 1; }
@@ -151,18 +149,20 @@ echo "# $ends"
 ktap_check "rmmod closes the open connections" [ $held -eq 0 ]
 exec 3<&-
 
-insmod "$MODDIR/rust_fingerd.ko" max_per_peer=256 || { echo "# cannot load"; exit 1; }
+# Under TCG with KASAN a query takes tens of milliseconds, so 200 at once
+# take longer than the default deadline: this part checks answers, not speed.
+insmod "$MODDIR/rust_fingerd.ko" max_per_peer=256 deadline_ms=60000 || { echo "# cannot load"; exit 1; }
+ktap_check "200 concurrent queries" \
+	netload request 127.0.0.1:79 --send 'alice\r\n' --expect 'Down the rabbit hole.' --clients 200
 netload hold 127.0.0.1:79 --clients 200 --silent 1 --timeout 60 >$fifo &
 holder=$!
 exec 3<$fifo
 read -r state <&3
-t0=$(uptime_ms)
-rmmod rust_fingerd
-t1=$(uptime_ms)
+ms=$(netload rmmod rust_fingerd)
 read -r ends <&3
 wait $holder
 held=$?
-echo "# rmmod with 200 open connections took $((t1 - t0)) ms; $ends"
+echo "# delete_module with 200 open connections took $ms ms; $ends"
 ktap_check_expr "rmmod during 200 open connections" '[ "$state" = ready ] && [ $held -eq 0 ]'
 exec 3<&-
 no_module_left rust_fingerd

@@ -4,23 +4,30 @@
 # connection is closed, and 50 load/unload cycles with traffic leave nothing.
 . ./ktap.sh
 
-ktap_header 6
+ktap_header 7
 fifo=/tmp/hold.fifo
 rm -f $fifo && mkfifo $fifo
 
 insmod "$MODDIR/rust_echo_async.ko" port=7777 || { echo "# cannot load"; exit 1; }
 # Each client echoes 1 KiB every 100 ms: traffic stays in flight, and the
-# clients leave the guest's two CPUs enough room to run rmmod at all.
+# clients leave the guest's two CPUs room to run rmmod.
 netload hold 127.0.0.1:7777 --clients 200 --pace-ms 100 --timeout 60 >$fifo &
 holder=$!
 exec 3<$fifo
 read -r state <&3
 ktap_check "200 connections echoing" [ "$state" = ready ]
-t0=$(uptime_ms)
-rmmod rust_echo_async
-t1=$(uptime_ms)
-echo "# rmmod took $((t1 - t0)) ms with 200 connections open"
-ktap_check "rmmod under load returns within 2 s" [ $((t1 - t0)) -lt 2000 ]
+# Timed around the delete_module call itself: starting a process on a guest
+# this busy takes hundreds of milliseconds of its own. Under TCG with KASAN,
+# lockdep and kmemleak, delete_module's work around our exit adds about 2 s
+# to the executor's stop (which the kernel log reports); not profiled yet,
+# RCU grace periods and lockdep's zapping of the module's classes are the
+# suspects. Both are bounded here.
+mark_dmesg
+ms=$(netload rmmod rust_echo_async)
+stop_us=$(dmesg_since_mark | sed -n 's/.*executor stopped: [0-9]* tasks dropped in \([0-9]*\) us.*/\1/p')
+echo "# delete_module took $ms ms with 200 connections open; the executor stopped in $stop_us us"
+ktap_check_expr "the executor stops 200 connections within 2 s" '[ -n "$stop_us" ] && [ "$stop_us" -lt 2000000 ]'
+ktap_check_expr "rmmod under load returns within 5 s" '[ -n "$ms" ] && [ "$ms" -lt 5000 ]'
 read -r ends <&3
 echo "# $ends"
 wait $holder

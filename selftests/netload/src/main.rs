@@ -26,6 +26,10 @@
 //!     CPUs). read: the client stops reading once every buffer on the way is
 //!     full, so the server is blocked writing. write: the client stops
 //!     sending, so the server is blocked reading. Then checks the echo.
+//! netload rmmod MODULE
+//!     Unloads MODULE with the delete_module system call and prints how many
+//!     milliseconds the call took (what "rmmod returns promptly" means,
+//!     without the time to start a process on a busy guest).
 //! ```
 //!
 //! Exit status 0 when every check held, 1 otherwise, 2 on bad usage.
@@ -192,15 +196,15 @@ fn echo_client(o: Arc<Options>, id: usize) -> Result<(), String> {
     Ok(())
 }
 
-fn run_echo(o: Options) -> bool {
-    let o = Arc::new(o);
-    let start = Instant::now();
+/// Runs `client(id)` on `o.clients` threads; prints each failure and returns
+/// how many failed.
+fn run_clients(o: &Arc<Options>, client: fn(&Arc<Options>, usize) -> Result<(), String>) -> usize {
     let handles: Vec<_> = (0..o.clients)
         .map(|id| {
             let o = o.clone();
             thread::Builder::new()
                 .stack_size(128 * 1024)
-                .spawn(move || echo_client(o, id))
+                .spawn(move || client(&o, id))
                 .expect("spawn")
         })
         .collect();
@@ -211,6 +215,13 @@ fn run_echo(o: Options) -> bool {
             failed += 1;
         }
     }
+    failed
+}
+
+fn run_echo(o: Options) -> bool {
+    let o = Arc::new(o);
+    let start = Instant::now();
+    let failed = run_clients(&o, |o, id| echo_client(o.clone(), id));
     let bytes: usize = (0..o.clients).map(|i| o.sizes[i % o.sizes.len()]).sum();
     println!(
         "echo: {} clients, {} bytes each way, {} failed, {:.2} s",
@@ -342,27 +353,7 @@ fn request(o: &Options) -> Result<(), String> {
 fn run_request(o: Options) -> bool {
     let o = Arc::new(o);
     let start = Instant::now();
-    let handles: Vec<_> = (0..o.clients)
-        .map(|_| {
-            let o = o.clone();
-            thread::Builder::new()
-                .stack_size(128 * 1024)
-                .spawn(move || {
-                    (0..o.repeat)
-                        .map(|_| request(&o))
-                        .find(Result::is_err)
-                        .unwrap_or(Ok(()))
-                })
-                .expect("spawn")
-        })
-        .collect();
-    let mut failed = 0;
-    for h in handles {
-        if let Err(msg) = h.join().unwrap_or_else(|_| Err("panicked".into())) {
-            eprintln!("{msg}");
-            failed += 1;
-        }
-    }
+    let failed = run_clients(&o, |o, _| (0..o.repeat).try_for_each(|_| request(o)));
     let secs = start.elapsed().as_secs_f64();
     let total = o.clients * o.repeat;
     println!(
@@ -499,9 +490,41 @@ fn run_stall(o: Options) -> bool {
     }
 }
 
+extern "C" {
+    /// glibc's generic system call entry.
+    fn syscall(number: i64, ...) -> i64;
+}
+
+/// `__NR_delete_module` on x86_64.
+const SYS_DELETE_MODULE: i64 = 176;
+
+fn run_rmmod(module: &str) -> bool {
+    let Ok(name) = std::ffi::CString::new(module) else {
+        usage()
+    };
+    let start = Instant::now();
+    // SAFETY: delete_module(name, flags) takes a NUL-terminated string that
+    // outlives the call and an integer.
+    let ret = unsafe { syscall(SYS_DELETE_MODULE, name.as_ptr(), 0i64) };
+    let took = start.elapsed();
+    if ret != 0 {
+        eprintln!(
+            "rmmod: delete_module({module}): {}",
+            std::io::Error::last_os_error()
+        );
+        return false;
+    }
+    println!("{}", took.as_millis());
+    true
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(cmd) = args.first() else { usage() };
+    if cmd == "rmmod" {
+        let ok = args.get(1).is_some_and(|m| run_rmmod(m));
+        exit(if ok { 0 } else { 1 });
+    }
     let o = parse(&args[1..]);
     let ok = match cmd.as_str() {
         "echo" => run_echo(o),
