@@ -66,9 +66,9 @@ pub(crate) fn parse(line: &[u8]) -> Result<Query<'_>, QueryError> {
         return Err(QueryError::ControlCharacters);
     }
     let text = text.trim_matches([' ', '\t']);
-    let (verbose, rest) = match text.get(..2) {
-        Some("/W" | "/w") => (true, text[2..].trim_start_matches([' ', '\t'])),
-        _ => (false, text),
+    let (verbose, rest) = match text.strip_prefix("/W").or_else(|| text.strip_prefix("/w")) {
+        Some(rest) => (true, rest.trim_start_matches([' ', '\t'])),
+        None => (false, text),
     };
     if rest.contains('@') {
         return Ok(Query::Forward);

@@ -100,12 +100,15 @@ impl Drop for RustEchoAsync {
 /// Accepts connections forever, one task each.
 async fn accept_loop(executor: Executor, listener: TcpListener, idle_ms: u32) {
     loop {
+        // `accept` tries once, then sleeps on the listening socket's wait
+        // queue until a connection arrives: no thread is blocked meanwhile.
         match listener.accept().await {
             // `spawn` fails only while stopping or when out of memory; the
             // connection is then dropped, which closes it.
             Ok(stream) => {
                 let _ = executor.spawn(echo(stream, idle_ms));
             }
+            // Out of memory: pause on a timer instead of retrying at once.
             Err(e) if e == ENOMEM => reactor::timer::sleep(ACCEPT_RETRY_MS).await,
             // A connection that failed before we took it (reset, aborted).
             Err(_) => {}
@@ -116,10 +119,14 @@ async fn accept_loop(executor: Executor, listener: TcpListener, idle_ms: u32) {
 /// Sends back everything it reads until the peer closes, an error occurs, or
 /// (when `idle_ms` is not 0) nothing arrives for `idle_ms` milliseconds.
 async fn echo(mut stream: TcpStream, idle_ms: u32) {
+    // The buffer lives in this task's future: the executor frees it when the
+    // task ends, or when the module is unloaded mid-transfer.
     let Ok(mut buf) = KVec::from_elem(0u8, BUFFER_SIZE, GFP_KERNEL) else {
         return;
     };
     loop {
+        // Each `.await` is a point where the task may sleep; a wake from the
+        // socket's callback (or the timer) queues it to be polled again.
         let read = if idle_ms == 0 {
             stream.read(&mut buf).await
         } else {
@@ -128,10 +135,12 @@ async fn echo(mut stream: TcpStream, idle_ms: u32) {
                 .await
                 .and_then(|read| read)
         };
+        // 0 bytes is the peer's end of stream; errors include ETIMEDOUT.
         let n = match read {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
+        // Waits for room in the send buffer as often as needed.
         if stream.write_all(&buf[..n]).await.is_err() {
             break;
         }
