@@ -19,6 +19,10 @@ mod glue_params;
 mod inet;
 #[path = "rust_9p/params.rs"]
 mod params;
+// Protocol rules, host-tested; the server that uses them is still to come.
+#[allow(dead_code)]
+#[path = "rust_9p/proto.rs"]
+mod proto;
 
 module! {
     type: Rust9p,

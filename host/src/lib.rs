@@ -30,4 +30,7 @@ mod finger_passwd;
 mod finger_reply;
 
 #[path = "../../rust_9p/codec.rs"]
-mod p9_codec;
+mod codec;
+
+#[path = "../../rust_9p/proto.rs"]
+mod p9_proto;
