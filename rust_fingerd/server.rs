@@ -107,12 +107,6 @@ pub(crate) struct Server {
     sequence: AtomicU64,
 }
 
-/// Why a connection ended, for the log.
-enum Outcome {
-    Answered(&'static str),
-    Failed(Error),
-}
-
 impl Server {
     pub(crate) fn new(params: Params) -> Result<Arc<Self>> {
         let mut plans = KVec::with_capacity(PLAN_SLOTS, GFP_KERNEL)?;
@@ -408,19 +402,18 @@ async fn connection(
 ) {
     let mut line = [0u8; MAX_QUERY + 2];
     let deadline = server.params.deadline_ms;
-    let outcome = match timer::timeout(deadline, serve(&server, &mut stream, &mut line)).await {
-        Ok(Ok(word)) => Outcome::Answered(word),
-        Ok(Err(e)) => Outcome::Failed(e),
-        Err(e) => Outcome::Failed(e),
-    };
+    // The deadline's ETIMEDOUT and serving errors end the connection alike.
+    let outcome = timer::timeout(deadline, serve(&server, &mut stream, &mut line))
+        .await
+        .and_then(|served| served);
     if vfs::log_allowed() {
         let shown = query::printable(&line);
         match outcome {
-            Outcome::Answered(word) => pr_info!("{}: {:?}: {}\n", peer, shown, word),
-            Outcome::Failed(e) if e.to_errno() == -(kernel::bindings::ETIMEDOUT as i32) => {
+            Ok(word) => pr_info!("{}: {:?}: {}\n", peer, shown, word),
+            Err(e) if e.to_errno() == -(kernel::bindings::ETIMEDOUT as i32) => {
                 pr_info!("{}: {:?}: deadline passed\n", peer, shown)
             }
-            Outcome::Failed(e) => pr_info!("{}: {:?}: error {}\n", peer, shown, e.to_errno()),
+            Err(e) => pr_info!("{}: {:?}: error {}\n", peer, shown, e.to_errno()),
         }
     }
 }

@@ -65,11 +65,6 @@ kmemleak_clean() {
 	return 1
 }
 
-# Busy CPU time, in jiffies (USER_HZ), summed over all CPUs.
-cpu_busy() {
-	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
-}
-
 # Milliseconds since boot (10 ms resolution).
 uptime_ms() {
 	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
