@@ -3,26 +3,43 @@
 //! rust_9p: a 9P2000.L file server in the kernel.
 //!
 //! `insmod rust_9p.ko root=/srv/export` exports a directory over TCP to the
-//! in-tree v9fs client. This is the skeleton: it validates its parameters and
-//! reports what it would serve.
+//! in-tree v9fs client (`mount -t 9p -o trans=tcp,version=9p2000.L`),
+//! read-only: every modifying request gets EROFS. Every access uses the
+//! credentials of one configured user (or, in multi-user mode, of the
+//! attaching user), and no request reaches outside the exported directory.
+//! See `Documentation/rust_9p.rst`.
 
+use kernel::c_str;
 use kernel::prelude::*;
 
-// The wire format, host-tested; the server that uses it is still to come.
-#[allow(dead_code)]
 #[path = "rust_9p/codec.rs"]
 mod codec;
+#[path = "executor/mod.rs"]
+#[allow(dead_code)] // Not every part of the runtime is used by this server.
+mod executor;
+#[path = "rust_9p/fids.rs"]
+mod fids;
 #[path = "glue/params.rs"]
 mod glue_params;
 #[allow(dead_code)] // Shared with the other modules; not every item is used here.
 #[path = "lib/inet.rs"]
 mod inet;
+#[path = "rust_9p/ops.rs"]
+mod ops;
 #[path = "rust_9p/params.rs"]
 mod params;
-// Protocol rules, host-tested; the server that uses them is still to come.
-#[allow(dead_code)]
 #[path = "rust_9p/proto.rs"]
 mod proto;
+#[allow(dead_code)] // Not every part of the runtime is used by this server.
+#[path = "reactor/mod.rs"]
+mod reactor;
+#[path = "rust_9p/server.rs"]
+mod server;
+#[path = "rust_9p/vfs.rs"]
+mod vfs;
+
+use executor::AutoStopHandle;
+use reactor::tcp::TcpListener;
 
 module! {
     type: Rust9p,
@@ -32,20 +49,60 @@ module! {
     license: "GPL",
 }
 
+/// How many connections may wait in the kernel's accept queue.
+const BACKLOG: u32 = 128;
+
 struct Rust9p {
-    params: params::Params,
+    // Dropped first: stopping the executor drops every connection, request
+    // and fid, and with them every file and path reference.
+    _executor: AutoStopHandle,
+    _counters: vfs::CountersFile,
 }
 
 impl kernel::Module for Rust9p {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let params = params::Params::load()?;
-        pr_info!("exporting {} on {}\n", &*params.root, params.listen);
-        Ok(Rust9p { params })
+        let listen = params.listen;
+        let handle = AutoStopHandle::new(c_str!("rust_9p"))?;
+        let listener = TcpListener::bind(listen, BACKLOG).inspect_err(|e| {
+            pr_err!("cannot listen on {}: error {}\n", listen, e.to_errno());
+        })?;
+        let counters = vfs::CountersFile::create();
+        let server = server::Server::new(params)?;
+        let p = &server.params;
+        pr_info!(
+            "exporting {} read-only on {} (msize {}, {})\n",
+            &*p.root_name,
+            listen,
+            p.msize,
+            Identity(p)
+        );
+        let executor = handle.executor().clone();
+        handle
+            .executor()
+            .spawn(server::accept_loop(server, executor, listener))?;
+        Ok(Rust9p {
+            _executor: handle,
+            _counters: counters,
+        })
+    }
+}
+
+/// Whose credentials file accesses use, for the load message.
+struct Identity<'a>(&'a params::Params);
+
+impl core::fmt::Display for Identity<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if self.0.multi_user {
+            write!(f, "multi-user")
+        } else {
+            write!(f, "as uid {} gid {}", self.0.uid, self.0.gid)
+        }
     }
 }
 
 impl Drop for Rust9p {
     fn drop(&mut self) {
-        pr_info!("stopped exporting {}\n", &*self.params.root);
+        pr_info!("stopped\n");
     }
 }

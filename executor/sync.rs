@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Async synchronisation: a FIFO [`Semaphore`] (connection limits, queues of
-//! bounded length) and a [`Mutex`] built on it (serialising replies on one
-//! connection). Waiting tasks sleep; nothing spins.
+//! bounded length), and built on it a [`Mutex`] (serialising replies on one
+//! connection) and an [`Event`] (waiting for a request to finish). Waiting
+//! tasks sleep; nothing spins.
 
 use super::atomic_waker::AtomicWaker;
 use core::cell::UnsafeCell;
@@ -87,8 +88,9 @@ impl Semaphore {
         }
     }
 
-    /// Hands a permit to the oldest waiter, or makes it free.
-    fn release(&self) {
+    /// Hands a permit to the oldest waiter, or makes it free. Called when a
+    /// [`Permit`] drops, and to give back one given up with [`Permit::leak`].
+    pub(crate) fn release(&self) {
         let mut state = self.state.lock();
         let Some(next) = state.waiters.pop_front() else {
             state.permits += 1;
@@ -104,6 +106,15 @@ impl Semaphore {
 /// A permit; released when dropped.
 pub(crate) struct Permit<'a> {
     semaphore: &'a Semaphore,
+}
+
+impl Permit<'_> {
+    /// Keeps the permit taken after this guard is gone, for a holder that
+    /// outlives the borrow (say, another task); it gives the permit back with
+    /// [`Semaphore::release`].
+    pub(crate) fn leak(self) {
+        core::mem::forget(self);
+    }
 }
 
 impl Drop for Permit<'_> {
@@ -180,6 +191,34 @@ impl Drop for Acquire<'_> {
         }
         drop(state);
         drop(removed);
+    }
+}
+
+/// A one-shot event: tasks wait until it is set, and pass from then on.
+#[pin_data]
+pub(crate) struct Event {
+    /// No permit until set; each waiter passes the permit on to the next.
+    #[pin]
+    semaphore: Semaphore,
+}
+
+impl Event {
+    /// An event not yet set.
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(Event {
+            semaphore <- Semaphore::new(0, usize::MAX),
+        })
+    }
+
+    /// Sets the event, waking every waiter. Call it once.
+    pub(crate) fn set(&self) {
+        self.semaphore.release();
+    }
+
+    /// Waits until the event is set. Fails only when out of memory.
+    pub(crate) async fn wait(&self) -> Result {
+        drop(self.semaphore.acquire().await?);
+        Ok(())
     }
 }
 

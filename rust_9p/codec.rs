@@ -357,11 +357,6 @@ impl<'a> Writer<'a> {
         self.len
     }
 
-    /// Room left.
-    pub(crate) fn remaining(&self) -> usize {
-        self.buf.len() - self.len
-    }
-
     pub(crate) fn bytes(&mut self, bytes: &[u8]) -> Result<(), Overflow> {
         let end = self.len.checked_add(bytes.len()).ok_or(Overflow)?;
         self.buf
@@ -684,7 +679,7 @@ mod tests {
     fn replies_never_exceed_their_buffer() {
         let mut buf = [0u8; 16];
         let mut w = Writer::new(&mut buf, kind::TREAD + 1, 1).unwrap();
-        assert_eq!(w.remaining(), 9);
+        assert_eq!(w.len(), 7);
         assert_eq!(w.reserve(10), Err(Overflow));
         assert!(w.reserve(9).is_ok());
         w.unreserve(4);

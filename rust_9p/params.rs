@@ -4,22 +4,68 @@
 
 use crate::glue_params::{listen_addr, param_str};
 use crate::inet::ListenAddr;
+use crate::proto::MIN_MSIZE;
+use crate::vfs::Node;
+use kernel::ffi::{c_char, c_int};
 use kernel::prelude::*;
 use kernel::str::CString;
 
 extern "C" {
-    fn rust_9p_param_address() -> *const kernel::ffi::c_char;
-    fn rust_9p_param_port() -> kernel::ffi::c_int;
-    fn rust_9p_param_root() -> *const kernel::ffi::c_char;
-    fn rust_9p_check_dir(path: *const kernel::ffi::c_char) -> kernel::ffi::c_int;
+    fn rust_9p_param_address() -> *const c_char;
+    fn rust_9p_param_port() -> c_int;
+    fn rust_9p_param_root() -> *const c_char;
+    fn rust_9p_param_msize() -> c_int;
+    fn rust_9p_param_max_connections() -> c_int;
+    fn rust_9p_param_max_fids() -> c_int;
+    fn rust_9p_param_idle_timeout() -> c_int;
+    fn rust_9p_param_uid() -> u32;
+    fn rust_9p_param_gid() -> u32;
+    fn rust_9p_param_multi_user() -> bool;
 }
+
+/// The largest msize: what Linux's TCP transport allows.
+pub(crate) const MAX_MSIZE: u32 = 1 << 20;
 
 /// Validated parameters.
 pub(crate) struct Params {
     /// Where to listen.
     pub(crate) listen: ListenAddr,
-    /// The exported directory, an absolute path.
-    pub(crate) root: CString,
+    /// The exported directory, as given.
+    pub(crate) root_name: CString,
+    /// The exported directory.
+    pub(crate) root: Node,
+    /// The largest msize agreed to.
+    pub(crate) msize: u32,
+    /// Connections served at once.
+    pub(crate) max_connections: usize,
+    /// Fids one connection may hold.
+    pub(crate) max_fids: usize,
+    /// Milliseconds without a byte from the client before closing; 0: never.
+    pub(crate) idle_ms: u32,
+    /// The user and group of every file access (single-user mode).
+    pub(crate) uid: u32,
+    pub(crate) gid: u32,
+    /// Whether each attach's `n_uname` selects the user.
+    pub(crate) multi_user: bool,
+}
+
+/// Checks that `value` of parameter `name` is within `min..=max`.
+fn in_range(name: &str, value: c_int, min: c_int, max: c_int) -> Result<c_int> {
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        pr_err!("{}={} is out of range {}-{}\n", name, value, min, max);
+        Err(EINVAL)
+    }
+}
+
+/// Checks a user or group id: 0 to 4294967294 (4294967295 is "no id").
+fn id(name: &str, value: u32) -> Result<u32> {
+    if value == u32::MAX {
+        pr_err!("{}={} is not a valid id\n", name, value);
+        return Err(EINVAL);
+    }
+    Ok(value)
 }
 
 impl Params {
@@ -34,8 +80,26 @@ impl Params {
                 param_str("root", rust_9p_param_root())?,
             )
         };
-        // SAFETY: reads an `int` parameter that nothing writes after load.
-        let listen = listen_addr(address, unsafe { rust_9p_param_port() })?;
+        // SAFETY: the accessors read parameters that nothing writes after
+        // load (0444).
+        let (port, msize, conns, fids, idle, uid, gid, multi_user) = unsafe {
+            (
+                rust_9p_param_port(),
+                rust_9p_param_msize(),
+                rust_9p_param_max_connections(),
+                rust_9p_param_max_fids(),
+                rust_9p_param_idle_timeout(),
+                rust_9p_param_uid(),
+                rust_9p_param_gid(),
+                rust_9p_param_multi_user(),
+            )
+        };
+        let listen = listen_addr(address, port)?;
+        let msize = in_range("msize", msize, MIN_MSIZE as c_int, MAX_MSIZE as c_int)?;
+        let max_connections = in_range("max_connections", conns, 1, 65536)?;
+        let max_fids = in_range("max_fids", fids, 16, 1 << 20)?;
+        let idle = in_range("idle_timeout", idle, 0, 86400)?;
+        let (uid, gid) = (id("uid", uid)?, id("gid", gid)?);
         if root.is_empty() {
             pr_err!("root= is required: the absolute path of the directory to export\n");
             return Err(EINVAL);
@@ -44,22 +108,28 @@ impl Params {
             pr_err!("root={} is not an absolute path\n", root);
             return Err(EINVAL);
         }
-        let root_c = CString::try_from_fmt(kernel::fmt!("{}", root))?;
-        // SAFETY: `root_c` is NUL-terminated and outlives the call.
-        let err = unsafe { rust_9p_check_dir(root_c.as_char_ptr()) };
-        if err != 0 {
-            let why = match Error::from_errno(err) {
+        let root_name = CString::try_from_fmt(kernel::fmt!("{}", root))?;
+        let root_node = Node::lookup_root(&root_name).map_err(|err| {
+            let why = match err {
                 e if e == ENOENT => "does not exist",
                 e if e == ENOTDIR => "is not a directory",
                 e if e == EACCES => "is not accessible",
                 _ => "cannot be looked up",
             };
-            pr_err!("root={} {} (error {})\n", root, why, err);
-            return Err(EINVAL);
-        }
+            pr_err!("root={} {} (error {})\n", root, why, err.to_errno());
+            EINVAL
+        })?;
         Ok(Params {
             listen,
-            root: root_c,
+            root_name,
+            root: root_node,
+            msize: msize as u32,
+            max_connections: max_connections as usize,
+            max_fids: max_fids as usize,
+            idle_ms: idle as u32 * 1000,
+            uid,
+            gid,
+            multi_user,
         })
     }
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! 9P2000.L protocol rules that do not touch the file system: version
-//! negotiation, name checks, qid paths, and the Rgetattr and Treaddir
-//! layouts.
+//! negotiation, walk names and open flags, qid paths, and the Rgetattr and
+//! Rreaddir layouts (with the directory records the VFS glue produces).
 //!
 //! Pure logic against `core` only; `host/` runs the tests.
 
@@ -38,6 +38,42 @@ pub(crate) fn valid_name(name: &[u8]) -> bool {
     !name.is_empty() && name != b"." && name != b".." && !name.contains(&b'/') && !name.contains(&0)
 }
 
+/// What one name of a Twalk asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WalkName<'a> {
+    /// "..": the parent (the attach point is its own parent).
+    Parent,
+    /// An entry of the directory.
+    Entry(&'a [u8]),
+    /// "", "." or a name with "/" or NUL: refused.
+    Invalid,
+}
+
+/// Classifies one name of a Twalk.
+pub(crate) fn walk_name(name: &[u8]) -> WalkName<'_> {
+    if name == b".." {
+        WalkName::Parent
+    } else if valid_name(name) {
+        WalkName::Entry(name)
+    } else {
+        WalkName::Invalid
+    }
+}
+
+/// Tlopen flags (Linux's values, which 9P2000.L uses) that this read-only
+/// server refuses with EROFS: any write access, truncation, creation.
+pub(crate) fn open_modifies(flags: u32) -> bool {
+    const ACCMODE: u32 = 0o3;
+    const CREAT: u32 = 0o100;
+    const TRUNC: u32 = 0o1000;
+    flags & ACCMODE != 0 || flags & (CREAT | TRUNC) != 0
+}
+
+/// Whether Tlopen asks for a directory (O_DIRECTORY).
+pub(crate) fn open_directory(flags: u32) -> bool {
+    flags & 0o200000 != 0
+}
+
 /// A qid path unique across an export that may span file systems: the inode
 /// number with the device mixed into its top bits (inode numbers rarely use
 /// them), so two files on different devices do not collide.
@@ -51,6 +87,17 @@ pub(crate) fn qid_kind(mode: u32) -> u8 {
     match mode & S_IFMT {
         0o040000 => 0x80,
         0o120000 => 0x02,
+        _ => 0,
+    }
+}
+
+/// qid.type for a directory entry type (`DT_*`).
+pub(crate) fn qid_kind_of_dtype(dtype: u8) -> u8 {
+    const DT_DIR: u8 = 4;
+    const DT_LNK: u8 = 10;
+    match dtype {
+        DT_DIR => 0x80,
+        DT_LNK => 0x02,
         _ => 0,
     }
 }
@@ -121,6 +168,70 @@ pub(crate) fn write_dirent(
     Ok(true)
 }
 
+/// Bytes of a directory record before its name: `ino[8] offset[8] type[1]
+/// namelen[2]`, native endian (the layout `rust_9p_readdir` writes).
+pub(crate) const DIR_RECORD: usize = 19;
+
+/// One directory entry as the VFS glue reports it; `offset` is the entry's
+/// own position in the directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct DirRecord<'a> {
+    pub(crate) ino: u64,
+    pub(crate) offset: u64,
+    pub(crate) dtype: u8,
+    pub(crate) name: &'a [u8],
+}
+
+/// The records in `buf`; stops at the first one that does not fit.
+pub(crate) fn dir_records(mut buf: &[u8]) -> impl Iterator<Item = DirRecord<'_>> {
+    core::iter::from_fn(move || {
+        let head = buf.get(..DIR_RECORD)?;
+        let mut ino = [0u8; 8];
+        let mut offset = [0u8; 8];
+        ino.copy_from_slice(&head[..8]);
+        offset.copy_from_slice(&head[8..16]);
+        let len = usize::from(u16::from_ne_bytes([head[17], head[18]]));
+        let name = buf.get(DIR_RECORD..DIR_RECORD + len)?;
+        let record = DirRecord {
+            ino: u64::from_ne_bytes(ino),
+            offset: u64::from_ne_bytes(offset),
+            dtype: head[16],
+            name,
+        };
+        buf = &buf[DIR_RECORD + len..];
+        Some(record)
+    })
+}
+
+/// Writes Rreaddir entries for the records in `records` into `w`, within
+/// `room` bytes. An entry's offset is the cookie that continues after it:
+/// the position of the next record, or `end` (the directory position after
+/// the last record) for the last. `dev` goes into every qid path. Returns
+/// how many entries were written.
+pub(crate) fn write_dirents(
+    w: &mut Writer<'_>,
+    mut room: usize,
+    records: &[u8],
+    end: u64,
+    dev: u32,
+) -> Result<usize, Overflow> {
+    let mut written = 0;
+    let mut records = dir_records(records).peekable();
+    while let Some(record) = records.next() {
+        let cookie = records.peek().map_or(end, |next| next.offset);
+        let qid = Qid {
+            kind: qid_kind_of_dtype(record.dtype),
+            version: 0,
+            path: qid_path(dev, record.ino),
+        };
+        if !write_dirent(w, &mut room, &qid, cookie, record.dtype, record.name)? {
+            break;
+        }
+        written += 1;
+    }
+    Ok(written)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +278,73 @@ mod tests {
         ] {
             assert!(valid_name(good), "{good:?}");
         }
+    }
+
+    #[test]
+    fn walk_names_and_open_flags() {
+        assert_eq!(walk_name(b".."), WalkName::Parent);
+        assert_eq!(walk_name(b"a"), WalkName::Entry(b"a"));
+        for bad in [&b""[..], b".", b"a/b", b"/"] {
+            assert_eq!(walk_name(bad), WalkName::Invalid);
+        }
+        assert!(!open_modifies(0));
+        assert!(!open_modifies(0o200000 | 0o100000 | 0o4000));
+        for flags in [1, 2, 3, 0o100, 0o1000] {
+            assert!(open_modifies(flags), "{flags:o}");
+        }
+        assert!(open_directory(0o200000));
+        assert!(!open_directory(0o100000));
+    }
+
+    /// A record as `rust_9p_readdir` writes it.
+    fn record(out: &mut std::vec::Vec<u8>, ino: u64, offset: u64, dtype: u8, name: &[u8]) {
+        out.extend_from_slice(&ino.to_ne_bytes());
+        out.extend_from_slice(&offset.to_ne_bytes());
+        out.push(dtype);
+        out.extend_from_slice(&(name.len() as u16).to_ne_bytes());
+        out.extend_from_slice(name);
+    }
+
+    #[test]
+    fn dirent_cookies_continue_after_each_entry() {
+        extern crate std;
+        let mut records = std::vec::Vec::new();
+        record(&mut records, 10, 0, 4, b".");
+        record(&mut records, 11, 1, 8, b"file");
+        record(&mut records, 12, 7, 10, b"link");
+        let parsed: std::vec::Vec<_> = dir_records(&records).collect();
+        assert_eq!(parsed.len(), 3);
+        assert_eq!(parsed[2].name, b"link");
+        // A cut record is not reported.
+        assert_eq!(dir_records(&records[..records.len() - 1]).count(), 2);
+
+        let mut buf = [0u8; 512];
+        let mut w = Writer::new(&mut buf, 41, 1).unwrap();
+        assert_eq!(write_dirents(&mut w, 500, &records, 9, 0), Ok(3));
+        let n = w.finish();
+        let mut r = crate::codec::Reader::new(&buf[7..n]);
+        let mut cookies = std::vec::Vec::new();
+        let mut kinds = std::vec::Vec::new();
+        for _ in 0..3 {
+            kinds.push(r.u8().unwrap());
+            r.u32().unwrap();
+            r.u64().unwrap();
+            cookies.push(r.u64().unwrap());
+            r.u8().unwrap();
+            r.string().unwrap();
+        }
+        r.finish().unwrap();
+        assert_eq!(cookies, [1, 7, 9]);
+        assert_eq!(kinds, [0x80, 0, 0x02]);
+
+        // Room for one entry only: its cookie is the next record's position.
+        let mut w = Writer::new(&mut buf, 41, 1).unwrap();
+        assert_eq!(
+            write_dirents(&mut w, dirent_size(b".") + 5, &records, 9, 0),
+            Ok(1)
+        );
+        assert_eq!(w.len(), 7 + dirent_size(b"."));
+        assert_eq!(&buf[7 + 13..7 + 21], &1u64.to_le_bytes());
     }
 
     #[test]

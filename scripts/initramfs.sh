@@ -16,7 +16,8 @@ root="$RKS_TOP/build/$flavour/initramfs"
 
 # Programs from the host that the guest needs, when installed.
 guest_programs=(/usr/bin/finger /usr/sbin/in.fingerd /usr/sbin/diod
-		/usr/bin/diodls /usr/bin/diodcat /usr/bin/nc.openbsd /usr/bin/sha256sum
+		/usr/sbin/diodls /usr/sbin/diodcat /usr/bin/nc.openbsd /usr/bin/sha256sum
+		/usr/bin/setfattr /usr/bin/getfattr
 		/usr/bin/find /usr/bin/stat /usr/bin/timeout)
 
 rm -rf "$root"

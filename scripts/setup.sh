@@ -10,7 +10,7 @@ step() { printf 'setup: %s\n' "$*"; }
 
 apt_pkgs=(linux-source-6.12 clang-19 lld-19 llvm-19 libclang-19-dev flex bison
 	  bc libelf-dev libssl-dev cpio qemu-system-x86 busybox-static
-	  finger fingerd diod netcat-openbsd iproute2 xz-utils make)
+	  finger fingerd diod attr netcat-openbsd iproute2 xz-utils make)
 
 missing=()
 for p in "${apt_pkgs[@]}"; do

@@ -34,7 +34,7 @@ refused() {
 	ktap_check "$name $*" [ $? -eq 0 ]
 }
 
-ktap_header 19
+ktap_header 26
 for m in rust_9p rust_fingerd; do
 	extra=
 	[ $m = rust_9p ] && extra=root=/tmp/export
@@ -53,4 +53,11 @@ refused rust_9p "root= is required"
 refused rust_9p "root=/nonexistent does not exist" root=/nonexistent
 refused rust_9p "root=/tmp/a-file is not a directory" root=/tmp/a-file
 refused rust_9p "root=relative is not an absolute path" root=relative
+refused rust_9p "msize=4095 is out of range 4096-1048576" root=/tmp/export msize=4095
+refused rust_9p "msize=2000000 is out of range 4096-1048576" root=/tmp/export msize=2000000
+refused rust_9p "max_connections=0 is out of range" root=/tmp/export max_connections=0
+refused rust_9p "max_fids=8 is out of range 16-1048576" root=/tmp/export max_fids=8
+refused rust_9p "idle_timeout=-1 is out of range 0-86400" root=/tmp/export idle_timeout=-1
+refused rust_9p "uid=4294967295 is not a valid id" root=/tmp/export uid=4294967295
+refused rust_9p "gid=4294967295 is not a valid id" root=/tmp/export gid=4294967295
 ktap_finish

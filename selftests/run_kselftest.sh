@@ -24,8 +24,9 @@ failed=0
 for t in "$@"; do
 	n=$((n + 1))
 	echo "# selftests: rust_servers: $t"
+	# A shell loop, not sed: busybox sed would hold lines back until the end.
 	{ timeout -s KILL "$timeout_s" "./$t" </dev/null 2>&1; echo $? >/tmp/test.rc; } |
-		sed 's/^/  /'
+		while IFS= read -r line; do printf '  %s\n' "$line"; done
 	rc=$(cat /tmp/test.rc)
 	if [ $rc -eq 0 ]; then
 		echo "ok $n selftests: rust_servers: $t"

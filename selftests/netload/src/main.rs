@@ -30,9 +30,45 @@
 //!     Unloads MODULE with the delete_module system call and prints how many
 //!     milliseconds the call took (what "rmmod returns promptly" means,
 //!     without the time to start a process on a busy guest).
+//! netload mktree DIR
+//!     Fills the empty directory DIR with the 9P server's test tree, the same
+//!     bytes every run: files/size-N (N = 0, 1, 4095, 4096, 4097, 1048577,
+//!     67108864; pseudo-random content seeded by the name), sparse (16 MiB,
+//!     4 KiB of data at 8 MiB), many/f0000..f4999, deep/d01/../d20/leaf,
+//!     names/ (odd names), links/ (symlinks), hard/ (hard links), modes/
+//!     (odd modes); regular files' mtime is 2020-01-02T03:04:05.123456789Z.
+//!     Prints what it made, the bytes written and the milliseconds taken.
+//! netload p9 ADDR:PORT SCENARIO [--msize N] [--max-fids N] [--count N]
+//!                               [--timeout S] [--aname A]
+//!     A 9P2000.L client checks a server that exports a mktree tree
+//!     (attaching as nobody, 65534, to aname A, default ""; Tversion msize N,
+//!     default 65536; every socket operation times out after S seconds,
+//!     default 20). Prints a line per check and "SCENARIO: ok" or "SCENARIO:
+//!     FAILED"; after each scenario a fresh client must still read
+//!     files/size-4096. SCENARIO:
+//!       version   msize 4095 refused, 1 GiB cut down, "9P2000.u" unknown
+//!       dotdot    ".." walks stay inside the export
+//!       names     walks to "/", "a/b", "files/size-4096", "", ".", "\0x" fail
+//!       walk17    a walk of 17 names fails
+//!       fids      fids in use, unknown, clunked twice or not open are refused
+//!       manyfids  clones the root fid N times (--count, default 10000) in
+//!                 batches of 100; with --max-fids M, exactly M - 1 work
+//!       bigread   Tread and Treaddir of count 0xffffffff fit in msize
+//!       hugesize  a message of size 0xffffffff ends the connection
+//!       overrun   a string or a name count past the message's end is refused
+//!       unknown   type 99 and Tauth are refused
+//!       readonly  writing requests and opens fail with EROFS
+//!       inflight  N Treads in flight (--count, default 1000) answered once each
+//!       flush     Tflush of a Tread: its Rread, if any, comes before Rflush
+//!       all       every scenario above, in that order (a --count given
+//!                 applies to both manyfids and inflight)
 //! ```
 //!
 //! Exit status 0 when every check held, 1 otherwise, 2 on bad usage.
+
+mod mktree;
+mod p9;
+mod scenarios;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -65,7 +101,10 @@ fn unescape(text: &str) -> Vec<u8> {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: netload echo|hold|idle ADDR:PORT [options] (see the source)");
+    eprintln!(
+        "usage: netload echo|hold|idle|stall|request|p9 ADDR:PORT ... | mktree DIR | rmmod MODULE \
+         (see the source)"
+    );
     exit(2)
 }
 
@@ -521,8 +560,13 @@ fn run_rmmod(module: &str) -> bool {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(cmd) = args.first() else { usage() };
-    if cmd == "rmmod" {
-        let ok = args.get(1).is_some_and(|m| run_rmmod(m));
+    let ok = match cmd.as_str() {
+        "rmmod" => Some(args.get(1).is_some_and(|m| run_rmmod(m))),
+        "mktree" => Some(mktree::run(&args[1..])),
+        "p9" => Some(scenarios::run(&args[1..])),
+        _ => None,
+    };
+    if let Some(ok) = ok {
         exit(if ok { 0 } else { 1 });
     }
     let o = parse(&args[1..]);

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Fids: what a client's numbers stand for, and one connection's bounded
+//! table of them.
+//!
+//! A request takes an `Arc` of the fids it uses, so a fid clunked while
+//! another request still works on it stays valid until that request ends.
+
+use crate::codec::Qid;
+use crate::proto::{qid_kind, qid_path};
+use crate::vfs::{self, Counter, Creds, Node, OpenFile, Stat};
+use kernel::prelude::*;
+use kernel::rbtree::{RBTree, RBTreeNode};
+use kernel::sync::{new_mutex, new_spinlock, Arc, Mutex, SpinLock};
+
+/// What an attach chose: its root (the parent of which is itself) and the
+/// credentials of every access through its fids.
+pub(crate) struct Attach {
+    pub(crate) root: Node,
+    pub(crate) creds: Creds,
+}
+
+/// What an open fid reads.
+pub(crate) enum Opened {
+    File(OpenFile),
+    Dir(OpenFile),
+    /// An extended attribute's value or the list of names (Txattrwalk).
+    Xattr(KVec<u8>),
+}
+
+/// A file or directory a client refers to by number.
+#[pin_data]
+pub(crate) struct Fid {
+    pub(crate) attach: Arc<Attach>,
+    pub(crate) node: Node,
+    pub(crate) qid: Qid,
+    /// The device, mixed into the qid paths of directory entries.
+    pub(crate) dev: u32,
+    #[pin]
+    opened: SpinLock<Option<Arc<Opened>>>,
+}
+
+/// The qid of a file with attributes `st`.
+pub(crate) fn qid_of(st: &Stat) -> Qid {
+    Qid {
+        kind: qid_kind(st.mode),
+        version: 0,
+        path: qid_path(st.dev, st.ino),
+    }
+}
+
+impl Fid {
+    /// A fid for `node`, whose attributes are `st`; `opened` for one that
+    /// is born open (an xattr fid).
+    pub(crate) fn new(
+        attach: Arc<Attach>,
+        node: Node,
+        st: &Stat,
+        opened: Option<Arc<Opened>>,
+    ) -> Result<Arc<Self>> {
+        Arc::pin_init(
+            pin_init!(Fid {
+                attach,
+                node,
+                qid: qid_of(st),
+                dev: st.dev,
+                opened <- new_spinlock!(opened, "rust_9p_fid"),
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    pub(crate) fn is_dir(&self) -> bool {
+        self.qid.kind == 0x80
+    }
+
+    /// What the fid reads, if it is open.
+    pub(crate) fn opened(&self) -> Option<Arc<Opened>> {
+        self.opened.lock().clone()
+    }
+
+    /// Records that the fid is open; `EBUSY` if it already was.
+    pub(crate) fn set_opened(&self, opened: Opened) -> Result {
+        let opened = Arc::new(opened, GFP_KERNEL)?;
+        let mut slot = self.opened.lock();
+        if slot.is_some() {
+            return Err(EBUSY);
+        }
+        *slot = Some(opened);
+        Ok(())
+    }
+}
+
+struct Table {
+    fids: RBTree<u32, Arc<Fid>>,
+    len: usize,
+}
+
+impl Drop for Table {
+    fn drop(&mut self) {
+        vfs::count(Counter::Fids, -(self.len as i64));
+    }
+}
+
+/// One connection's fids, at most `max` of them.
+#[pin_data]
+pub(crate) struct FidTable {
+    #[pin]
+    table: Mutex<Table>,
+    max: usize,
+}
+
+impl FidTable {
+    pub(crate) fn new(max: usize) -> impl PinInit<Self> {
+        pin_init!(FidTable {
+            table <- new_mutex!(Table { fids: RBTree::new(), len: 0 }, "rust_9p_fids"),
+            max,
+        })
+    }
+
+    /// The fid numbered `fid`; `EBADF` if there is none.
+    pub(crate) fn get(&self, fid: u32) -> Result<Arc<Fid>> {
+        self.table.lock().fids.get(&fid).cloned().ok_or(EBADF)
+    }
+
+    /// Fails with `EBADF` if `fid` is in use.
+    pub(crate) fn check_free(&self, fid: u32) -> Result {
+        match self.table.lock().fids.get(&fid) {
+            Some(_) => Err(EBADF),
+            None => Ok(()),
+        }
+    }
+
+    /// Numbers `value` as `fid`: a new number (`EBADF` if in use, `EMFILE`
+    /// when the table is full), or, with `replace`, also one in use.
+    pub(crate) fn insert(&self, fid: u32, value: Arc<Fid>, replace: bool) -> Result {
+        let node = RBTreeNode::new(fid, value, GFP_KERNEL)?;
+        let mut table = self.table.lock();
+        let exists = table.fids.get(&fid).is_some();
+        if exists && !replace {
+            return Err(EBADF);
+        }
+        if !exists && table.len >= self.max {
+            return Err(EMFILE);
+        }
+        let old = table.fids.insert(node);
+        if old.is_none() {
+            table.len += 1;
+            vfs::count(Counter::Fids, 1);
+        }
+        drop(table);
+        // The replaced fid, if any, is released outside the lock.
+        drop(old);
+        Ok(())
+    }
+
+    /// Forgets `fid`; `EBADF` if there is none.
+    pub(crate) fn remove(&self, fid: u32) -> Result<Arc<Fid>> {
+        let mut table = self.table.lock();
+        let removed = table.fids.remove(&fid).ok_or(EBADF)?;
+        table.len -= 1;
+        vfs::count(Counter::Fids, -1);
+        Ok(removed)
+    }
+
+    /// Forgets every fid (Tversion, or the connection closing).
+    pub(crate) fn clear(&self) {
+        let mut table = self.table.lock();
+        let fids = core::mem::replace(&mut table.fids, RBTree::new());
+        vfs::count(Counter::Fids, -(table.len as i64));
+        table.len = 0;
+        drop(table);
+        // Closing files and putting paths happens outside the lock.
+        drop(fids);
+    }
+}

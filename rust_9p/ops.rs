@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Answers to 9P2000.L requests (all but Tversion, which the connection's
+//! reader answers). Safe Rust over `vfs` and `fids`.
+//!
+//! Every reply is built in a buffer sized for what it can hold: a read or a
+//! directory listing is capped by the request's count, the negotiated msize
+//! and (for files) what is left of the file, so no reply ever exceeds the
+//! msize and a small file does not cost an msize-sized buffer.
+
+use crate::codec::{self, kind, Header, Overflow, Qid, Request, Writer, HEADER, NOFID};
+use crate::fids::{qid_of, Attach, Fid, Opened};
+use crate::proto::{self, Attr, WalkName};
+use crate::server::Connection;
+use crate::vfs::{self, errno, Counter, Creds, Node, Stat, Step};
+use kernel::prelude::*;
+use kernel::sync::Arc;
+
+/// `n_uname` when the client gives none.
+const NONUNAME: u32 = u32::MAX;
+/// Rgetattr's valid mask: the basic fields (mode to blocks, the 3 times).
+const GETATTR_BASIC: u64 = 0x7ff;
+/// Largest extended attribute value (XATTR_SIZE_MAX) and name list.
+const MAX_XATTR: usize = 65536;
+/// Longest symlink target (PATH_MAX).
+const MAX_LINK: usize = 4096;
+/// Room for replies of a few fixed fields.
+const SMALL_REPLY: usize = 256;
+/// Bytes before the data of Rread and Rreaddir: header and count.
+const DATA_OFFSET: usize = HEADER + 4;
+/// Bytes of Rlerror.
+const RLERROR_SIZE: usize = HEADER + 4;
+
+impl From<Overflow> for Error {
+    fn from(_: Overflow) -> Self {
+        errno::emsgsize()
+    }
+}
+
+/// A reply ready to send.
+pub(crate) enum Reply {
+    Built(KVVec<u8>, usize),
+    Error([u8; RLERROR_SIZE]),
+}
+
+impl Reply {
+    /// Builds reply `kind` for `tag` in a buffer of `capacity` bytes.
+    pub(crate) fn build(
+        capacity: usize,
+        kind: u8,
+        tag: u16,
+        body: impl FnOnce(&mut Writer<'_>) -> Result,
+    ) -> Result<Self> {
+        let mut buf = KVVec::from_elem(0u8, capacity, GFP_KERNEL)?;
+        let mut w = Writer::new(&mut buf, kind, tag)?;
+        body(&mut w)?;
+        let len = w.finish();
+        Ok(Reply::Built(buf, len))
+    }
+
+    /// Rlerror for `tag`.
+    pub(crate) fn error(tag: u16, err: Error) -> Self {
+        let mut buf = [0u8; RLERROR_SIZE];
+        let errno = err.to_errno().unsigned_abs();
+        // The buffer has exactly Rlerror's size.
+        let _ = codec::rlerror(&mut buf, tag, errno);
+        Reply::Error(buf)
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            Reply::Built(buf, len) => &buf[..*len],
+            Reply::Error(buf) => buf,
+        }
+    }
+}
+
+/// Answers the request in `message` (a whole frame).
+pub(crate) async fn handle(connection: &Connection, message: &[u8]) -> Reply {
+    let Ok(header) = codec::header(message) else {
+        return Reply::error(codec::NOTAG, EINVAL);
+    };
+    match respond(connection, &header).await {
+        Ok(reply) => reply,
+        Err(err) => {
+            vfs::count(Counter::Errors, 1);
+            Reply::error(header.tag, err)
+        }
+    }
+}
+
+async fn respond(c: &Connection, header: &Header<'_>) -> Result<Reply> {
+    let request = match codec::decode(header.kind, header.body) {
+        Ok(Some(request)) => request,
+        Ok(None) => return Err(errno::eopnotsupp()),
+        // Malformed, but the tag is known: answer it.
+        Err(_) => return Err(EINVAL),
+    };
+    let (tag, rkind) = (header.tag, header.kind.wrapping_add(1));
+    let small = |body: &dyn Fn(&mut Writer<'_>) -> Result| {
+        Reply::build(SMALL_REPLY, rkind, tag, |w| body(w))
+    };
+    match request {
+        // Answered by the reader; a copy here is a protocol error.
+        Request::Version { .. } => Err(EINVAL),
+        Request::Auth { .. } => Err(errno::eopnotsupp()),
+        Request::Attach {
+            fid,
+            afid,
+            aname,
+            n_uname,
+            ..
+        } => {
+            let qid = attach(c, fid, afid, aname, n_uname)?;
+            small(&|w| Ok(w.qid(&qid)?))
+        }
+        Request::Flush { oldtag } => {
+            if oldtag != tag {
+                c.wait_for(oldtag).await?;
+            }
+            small(&|_| Ok(()))
+        }
+        Request::Walk { fid, newfid, names } => walk(c, tag, fid, newfid, names.as_slice()),
+        Request::Lopen { fid, flags } => {
+            let qid = lopen(c, fid, flags)?;
+            small(&|w| {
+                w.qid(&qid)?;
+                // 0: the client may read msize - 24 bytes at a time.
+                w.u32(0)?;
+                Ok(())
+            })
+        }
+        Request::Read { fid, offset, count } => read(c, tag, fid, offset, count),
+        Request::Readdir { fid, offset, count } => readdir(c, tag, fid, offset, count),
+        Request::Getattr { fid, .. } => {
+            let fid = c.fids.get(fid)?;
+            let st = fid.node.stat()?;
+            let attr = Attr {
+                valid: GETATTR_BASIC,
+                qid: qid_of(&st),
+                mode: st.mode,
+                uid: st.uid,
+                gid: st.gid,
+                nlink: st.nlink,
+                rdev: st.rdev,
+                size: st.size,
+                blksize: st.blksize,
+                blocks: st.blocks,
+                atime: (st.atime_sec, st.atime_nsec),
+                mtime: (st.mtime_sec, st.mtime_nsec),
+                ctime: (st.ctime_sec, st.ctime_nsec),
+            };
+            small(&|w| Ok(proto::write_attr(w, &attr)?))
+        }
+        Request::Readlink { fid } => {
+            let fid = c.fids.get(fid)?;
+            let mut target = KVec::from_elem(0u8, MAX_LINK, GFP_KERNEL)?;
+            let len = fid.node.readlink(&mut target)?;
+            Reply::build(HEADER + 2 + len, rkind, tag, |w| {
+                Ok(w.string(&target[..len])?)
+            })
+        }
+        Request::Statfs { fid } => {
+            let st = c.fids.get(fid)?.node.statfs()?;
+            small(&|w| {
+                w.u32(st.kind)?;
+                w.u32(st.bsize)?;
+                for v in [st.blocks, st.bfree, st.bavail, st.files, st.ffree, st.fsid] {
+                    w.u64(v)?;
+                }
+                w.u32(st.namelen)?;
+                Ok(())
+            })
+        }
+        Request::Clunk { fid } => {
+            drop(c.fids.remove(fid)?);
+            small(&|_| Ok(()))
+        }
+        Request::Xattrwalk { fid, newfid, name } => {
+            let size = xattrwalk(c, fid, newfid, name)?;
+            small(&|w| Ok(w.u64(size as u64)?))
+        }
+        Request::Modify { .. } => Err(EROFS),
+    }
+}
+
+/// The credentials of an attach by user `n_uname`.
+fn attach_creds(c: &Connection, n_uname: u32) -> Result<Creds> {
+    let params = &c.server.params;
+    if !params.multi_user {
+        return Ok(c.server.creds.clone());
+    }
+    if n_uname == NONUNAME {
+        return Err(EINVAL);
+    }
+    Creds::new(n_uname, params.gid, &[])
+}
+
+/// Tattach: `aname` empty, the export's own path, or a directory beneath
+/// it (relative to the export, or as the export's path and more).
+fn attach(c: &Connection, fid: u32, afid: u32, aname: &[u8], n_uname: u32) -> Result<Qid> {
+    if afid != NOFID {
+        return Err(EINVAL);
+    }
+    c.fids.check_free(fid)?;
+    let creds = attach_creds(c, n_uname)?;
+    let export = &c.server.params.root;
+    let export_name = c.server.params.root_name.as_bytes();
+    let relative = match aname.strip_prefix(export_name) {
+        Some(rest) if rest.is_empty() || rest[0] == b'/' => rest,
+        _ => aname,
+    };
+    let mut node = export.try_clone()?;
+    for name in relative.split(|&b| b == b'/').filter(|n| !n.is_empty()) {
+        let WalkName::Entry(name) = proto::walk_name(name) else {
+            return Err(EINVAL);
+        };
+        node = node.walk(&creds, export, Step::Name(name))?;
+    }
+    let st = node.stat()?;
+    let qid = qid_of(&st);
+    if qid.kind != 0x80 {
+        return Err(ENOTDIR);
+    }
+    let attach = Arc::new(
+        Attach {
+            root: node.try_clone()?,
+            creds,
+        },
+        GFP_KERNEL,
+    )?;
+    c.fids
+        .insert(fid, Fid::new(attach, node, &st, None)?, false)?;
+    Ok(qid)
+}
+
+/// One walk step from `node`: `name` as the attach's user, confined to
+/// the attach's root.
+fn step(node: &Node, attach: &Attach, name: &[u8]) -> Result<(Node, Stat)> {
+    let step = match proto::walk_name(name) {
+        WalkName::Parent => Step::Parent,
+        WalkName::Entry(name) => Step::Name(name),
+        WalkName::Invalid => return Err(EINVAL),
+    };
+    let next = node.walk(&attach.creds, &attach.root, step)?;
+    let st = next.stat()?;
+    Ok((next, st))
+}
+
+/// Twalk: as far as the names lead; `newfid` only if all of them do.
+fn walk(c: &Connection, tag: u16, fid: u32, newfid: u32, names: &[&[u8]]) -> Result<Reply> {
+    let from = c.fids.get(fid)?;
+    if newfid != fid {
+        c.fids.check_free(newfid)?;
+    }
+    let attach = &from.attach;
+    let mut qids = [Qid::default(); codec::MAX_WALK];
+    let mut walked = 0;
+    let mut node = from.node.try_clone()?;
+    let mut last = None;
+    for name in names {
+        match step(&node, attach, name) {
+            Ok((next, st)) => {
+                qids[walked] = qid_of(&st);
+                walked += 1;
+                node = next;
+                last = Some(st);
+            }
+            // Failing on the first name is an error; later, a partial walk.
+            Err(e) if walked == 0 => return Err(e),
+            Err(_) => break,
+        }
+    }
+    if walked == names.len() {
+        let st = match last {
+            Some(st) => st,
+            None => node.stat()?,
+        };
+        let new = Fid::new(attach.clone(), node, &st, None)?;
+        c.fids.insert(newfid, new, newfid == fid)?;
+    }
+    Reply::build(
+        HEADER + 2 + walked * codec::QID_SIZE,
+        kind::TWALK + 1,
+        tag,
+        |w| {
+            w.u16(walked as u16)?;
+            for qid in &qids[..walked] {
+                w.qid(qid)?;
+            }
+            Ok(())
+        },
+    )
+}
+
+/// Tlopen: regular files and directories, for reading only.
+fn lopen(c: &Connection, fid: u32, flags: u32) -> Result<Qid> {
+    let fid = c.fids.get(fid)?;
+    if proto::open_modifies(flags) {
+        return Err(EROFS);
+    }
+    let directory = fid.is_dir();
+    if proto::open_directory(flags) && !directory {
+        return Err(ENOTDIR);
+    }
+    let file = fid.node.open(&fid.attach.creds, directory)?;
+    fid.set_opened(if directory {
+        Opened::Dir(file)
+    } else {
+        Opened::File(file)
+    })?;
+    Ok(fid.qid)
+}
+
+/// Tread: from an open file or an xattr fid.
+fn read(c: &Connection, tag: u16, fid: u32, offset: u64, count: u32) -> Result<Reply> {
+    let fid = c.fids.get(fid)?;
+    let opened = fid.opened().ok_or(EBADF)?;
+    let max = (count as usize).min(c.msize() - DATA_OFFSET);
+    let reply = |len: usize, fill: &dyn Fn(&mut [u8]) -> Result<usize>| {
+        Reply::build(DATA_OFFSET + len, kind::TREAD + 1, tag, |w| {
+            w.u32(0)?;
+            let data = w.reserve(len)?;
+            let n = fill(data)?;
+            w.unreserve(len - n);
+            w.patch_u32(HEADER, n as u32);
+            Ok(())
+        })
+    };
+    match &*opened {
+        Opened::File(file) => {
+            // What is left of the file; a little more if it claims nothing
+            // is (a file may grow, or report no size).
+            let left = file.size().saturating_sub(offset);
+            let len = max.min(usize::try_from(left).unwrap_or(usize::MAX).max(4096));
+            reply(len, &|data| file.read(data, offset))
+        }
+        Opened::Xattr(value) => {
+            let start = usize::try_from(offset)
+                .unwrap_or(usize::MAX)
+                .min(value.len());
+            let len = max.min(value.len() - start);
+            reply(len, &|data| {
+                data.copy_from_slice(&value[start..start + len]);
+                Ok(len)
+            })
+        }
+        Opened::Dir(_) => Err(EISDIR),
+    }
+}
+
+/// Treaddir: entries from the cookie `offset`, as many as fit.
+fn readdir(c: &Connection, tag: u16, fid: u32, offset: u64, count: u32) -> Result<Reply> {
+    let fid = c.fids.get(fid)?;
+    let opened = fid.opened().ok_or(EBADF)?;
+    let Opened::Dir(dir) = &*opened else {
+        return Err(ENOTDIR);
+    };
+    let room = (count as usize).min(c.msize() - DATA_OFFSET);
+    // Records are smaller than the entries made of them, so a buffer of
+    // `room` bytes holds at least as many as the reply can.
+    let mut records = KVVec::from_elem(0u8, room, GFP_KERNEL)?;
+    let (used, end) = dir.read_dir(&mut records, offset)?;
+    let records = &records[..used];
+    // An entry is a record and 5 bytes more.
+    let size = used + 5 * proto::dir_records(records).count();
+    Reply::build(DATA_OFFSET + size.min(room), kind::TREADDIR + 1, tag, |w| {
+        w.u32(0)?;
+        let start = w.len();
+        proto::write_dirents(w, room, records, end, fid.dev)?;
+        let len = w.len() - start;
+        w.patch_u32(HEADER, len as u32);
+        Ok(())
+    })
+}
+
+/// Txattrwalk: reads the value of `name` (or the list of names, for an
+/// empty name) into a new fid that Tread then reads; returns its size.
+fn xattrwalk(c: &Connection, fid: u32, newfid: u32, name: &[u8]) -> Result<usize> {
+    let from = c.fids.get(fid)?;
+    if newfid != fid {
+        c.fids.check_free(newfid)?;
+    }
+    let name = (!name.is_empty()).then_some(name);
+    let creds = &from.attach.creds;
+    let size = from.node.xattr(creds, name, &mut [])?;
+    if size > MAX_XATTR {
+        return Err(E2BIG);
+    }
+    let mut value = KVec::from_elem(0u8, size, GFP_KERNEL)?;
+    // ERANGE here means it grew since it was measured; the client may retry.
+    let len = if size > 0 {
+        from.node.xattr(creds, name, &mut value)?
+    } else {
+        0
+    };
+    if len < size {
+        let mut exact = KVec::with_capacity(len, GFP_KERNEL)?;
+        exact.extend_from_slice(&value[..len], GFP_KERNEL)?;
+        value = exact;
+    }
+    let st = from.node.stat()?;
+    let new = Fid::new(
+        from.attach.clone(),
+        from.node.try_clone()?,
+        &st,
+        Some(Arc::new(Opened::Xattr(value), GFP_KERNEL)?),
+    )?;
+    c.fids.insert(newfid, new, newfid == fid)?;
+    Ok(len)
+}

@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# rust_9p against other clients: diod's userspace tools (an independent
+# 9P2000.L implementation) list and read the tree, and netload's hostile
+# client sends what a broken or malicious client would. Every bad request
+# gets an error or a closed connection, other clients are still served,
+# and nothing leaks.
+. ./ktap.sh
+. ./p9lib.sh
+
+ktap_header 13
+MAX_FIDS=1000
+DIOD="-s 127.0.0.1:$P9PORT -a $EXPORT -t 60"
+
+mark_dmesg
+ktap_check "export tree made" p9_make_export
+ktap_check "rust_9p loads with max_fids=$MAX_FIDS" \
+	insmod "$MODDIR/rust_9p.ko" root="$EXPORT" max_fids=$MAX_FIDS
+
+# diod's tools attach with the export's path as aname, as diod expects.
+ls -A "$EXPORT/many" | sort >/tmp/local.many
+diodls $DIOD many | grep -v '^\.\.\?$' | sort >/tmp/diod.many
+ktap_check_expr "diodls lists the 5000-entry directory" \
+	'[ $(wc -l </tmp/diod.many) -eq 5000 ] && cmp -s /tmp/local.many /tmp/diod.many'
+diodls $DIOD -l files | awk '$NF ~ /^size-/ { print $NF, $5 }' | sort >/tmp/diod.sizes
+(cd "$EXPORT/files" && for f in size-*; do echo "$f $(stat -c %s "$f")"; done) | sort >/tmp/local.sizes
+ktap_check "diodls -l gives the sizes" cmp -s /tmp/local.sizes /tmp/diod.sizes
+files="files/size-0 files/size-4097 files/size-1048577 files/size-67108864 sparse deep/d01/d02/d03/d04/d05/d06/d07/d08/d09/d10/d11/d12/d13/d14/d15/d16/d17/d18/d19/d20/leaf"
+ktap_check_expr "diodcat reads files byte for byte" \
+	'[ "$(diodcat $DIOD $files | sha256sum)" = "$(cd $EXPORT && cat $files | sha256sum)" ]'
+ktap_check_expr "diodcat of an unreadable file fails" '! diodcat $DIOD unreadable 2>/dev/null'
+
+# A v9fs client reads on while the hostile one runs.
+MNT=/mnt/9p
+p9_mount $MNT "msize=131072,cache=none"
+(while sha256sum $MNT/files/size-1048577 >>/tmp/good.sums; do :; done) &
+good=$!
+netload p9 127.0.0.1:$P9PORT all --max-fids $MAX_FIDS >/tmp/hostile.log 2>&1
+rc=$?
+sed 's/^/# /' /tmp/hostile.log
+ktap_check_expr "every hostile scenario got an error or a close" '[ $rc -eq 0 ]'
+kill $good
+wait $good 2>/dev/null
+ktap_check_expr "the v9fs client read on, correctly, meanwhile" \
+	'[ $(wc -l </tmp/good.sums) -ge 1 ] &&
+	 [ $(awk "{ print \$1 }" /tmp/good.sums | sort -u | wc -l) -eq 1 ] &&
+	 [ "$(awk "NR == 1 { print \$1 }" /tmp/good.sums)" = "$(sha256sum <$EXPORT/files/size-1048577 | cut -d" " -f1)" ]'
+ktap_check_expr "malformed connections were counted" '[ "$(p9_counter malformed_closed)" -ge 1 ]'
+umount $MNT
+ktap_check "every connection and fid was released" p9_wait_idle
+
+ms=$(netload rmmod rust_9p)
+ktap_check_expr "unloads (took ${ms:-?} ms)" '[ -n "$ms" ] && no_module_left rust_9p'
+ktap_check "no kmemleak report" kmemleak_clean
+ktap_check_expr "no KASAN, lockdep or WARN report" \
+	'! dmesg_since_mark | grep -E "BUG:|WARNING:|KASAN|possible .* deadlock|Oops"'
+umount "$EXPORT/mnt" "$EXPORT"
+ktap_finish

@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+# The 9P selftests' export tree and listings; sourced after ktap.sh.
+
+EXPORT=${EXPORT:-/srv/export}
+P9PORT=${P9PORT:-564}
+
+# Builds the export: netload's tree (files of every awkward size, a sparse
+# file, 5000 entries, 20 levels, odd names, symlinks, hard links, modes)
+# plus what only the shell can make: a fifo, a device node, a file the
+# serving uid cannot read, extended attributes, and a tmpfs mounted inside.
+p9_make_export() {
+	mkdir -p "$EXPORT"
+	mount -t tmpfs -o size=200m,mode=0755 export "$EXPORT" || return 1
+	netload mktree "$EXPORT" >/tmp/mktree.log || return 1
+	mkfifo "$EXPORT/fifo"
+	mknod "$EXPORT/null-device" c 1 3
+	echo "root only" >"$EXPORT/unreadable"
+	chmod 600 "$EXPORT/unreadable"
+	setfattr -n user.colour -v blue "$EXPORT/files/size-1" || return 1
+	setfattr -n user.empty "$EXPORT/files/size-1"
+	setfattr -n user.long -v "$(awk 'BEGIN { while (i++ < 3000) printf "x" }')" "$EXPORT/deep"
+	mkdir -p "$EXPORT/mnt"
+	mount -t tmpfs -o size=1m inner "$EXPORT/mnt" || return 1
+	echo "beneath a mount" >"$EXPORT/mnt/secret"
+}
+
+# Under the debug kernel (KASAN, kmemleak: every 9P round trip costs ~20 ms
+# under TCG) the comparisons are "light": many/ by names only, and the
+# 64 MiB file only where P9_BIG=1. The release kernel compares everything.
+if [ -e /sys/kernel/debug/kmemleak ]; then P9_LIGHT=1; else P9_LIGHT=0; fi
+
+# find's arguments that leave out what a light comparison skips: always the
+# mount point inside the export (compared separately).
+p9_prune() {
+	if [ "$P9_LIGHT" = 1 ]; then
+		echo "( -path ./mnt -o -path ./many/* ) -prune -o"
+	else
+		echo "-path ./mnt -prune -o"
+	fi
+}
+
+# Prints one line per entry beneath DIR (type, mode, links, owner, size,
+# mtime, path, link target), sorted; newlines in names become '?'. Light:
+# the entries of many/ by name only (a directory read, no stat).
+p9_listing() {
+	(set -f; cd "$1" && /usr/bin/find . $(p9_prune) \
+		-printf '%y %m %n %U %G %s %T@ %p -> %l\0' |
+		tr '\n\0' '?\n' | sort
+	 if [ "$P9_LIGHT" = 1 ]; then
+		/usr/bin/find many -mindepth 1 -maxdepth 1 -printf '%f\n' | sort
+	 fi)
+}
+
+# Prints the sha256 of every file beneath DIR that the serving uid (other,
+# to root's files) may read, sorted (sha256sum escapes odd names). Light:
+# not many/, and the 64 MiB file only with P9_BIG=1.
+p9_sums() {
+	(set -f; cd "$1" && /usr/bin/find . $(p9_prune) -type f -perm -0004 -print0 |
+		if [ "$P9_LIGHT" = 1 ] && [ "${P9_BIG:-0}" = 0 ]; then
+			grep -zv '^./files/size-67108864$'
+		else
+			cat
+		fi | xargs -0 sha256sum | sort)
+}
+
+# Mounts the export from 127.0.0.1 (or $P9HOST) at DIR with extra options.
+p9_mount() {
+	mkdir -p "$1"
+	mount -t 9p -o "trans=tcp,port=$P9PORT,version=9p2000.L,$2" "${P9HOST:-127.0.0.1}" "$1"
+}
+
+# Counter NAME of /sys/kernel/debug/rust_9p/counters.
+p9_counter() {
+	awk -v n="$1" '$1 == n { print $2 }' /sys/kernel/debug/rust_9p/counters
+}
+
+# Waits (up to 10 s) until the server has no connection and no fid open:
+# connections are torn down by their own tasks after the client goes.
+p9_wait_idle() {
+	for _ in $(seq 100); do
+		[ "$(p9_counter connections_open)" = 0 ] && [ "$(p9_counter fids_open)" = 0 ] &&
+			return 0
+		sleep 0.1
+	done
+	echo "# still open: $(p9_counter connections_open) connections, $(p9_counter fids_open) fids"
+	return 1
+}
