@@ -19,6 +19,8 @@ mod codec;
 mod executor;
 #[path = "rust_9p/fids.rs"]
 mod fids;
+#[path = "glue/file.rs"]
+mod file;
 #[path = "glue/params.rs"]
 mod glue_params;
 #[allow(dead_code)] // Shared with the other modules; not every item is used here.
@@ -28,6 +30,9 @@ mod inet;
 mod ops;
 #[path = "rust_9p/params.rs"]
 mod params;
+#[allow(dead_code)] // Shared with rust_fingerd; not every item is used here.
+#[path = "lib/passwd.rs"]
+mod passwd;
 #[path = "rust_9p/proto.rs"]
 mod proto;
 #[allow(dead_code)] // Not every part of the runtime is used by this server.

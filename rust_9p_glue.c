@@ -29,6 +29,7 @@
 #include <linux/uidgid.h>
 #include <linux/xattr.h>
 
+#include "glue/file.c"
 #include "glue/params.h"
 
 /* Called from Rust (rust_9p/params.rs and rust_9p/vfs.rs). */
@@ -99,7 +100,7 @@ MODULE_PARM_DESC(gid, "Group id of every file access, 0-4294967294 (default: 655
 
 static bool multi_user;
 module_param(multi_user, bool, 0444);
-MODULE_PARM_DESC(multi_user, "Access files as the numeric user of each attach (n_uname), with the group of uid=gid= pairs from /etc/passwd (default: N)");
+MODULE_PARM_DESC(multi_user, "Access files as the numeric user of each attach (n_uname), with its groups from /etc/passwd and /etc/group (default: N)");
 
 const char *rust_9p_param_root(void) { return root; }
 int rust_9p_param_msize(void) { return msize; }
@@ -525,6 +526,9 @@ ssize_t rust_9p_xattr(const struct cred *cred, const struct path *p, const u8 *n
 		memcpy(cname, name, nlen);
 		cname[nlen] = 0;
 	}
+	/* A size query passes no buffer: with one, "too small" is ERANGE. */
+	if (!len)
+		buf = NULL;
 	old = override_creds(cred);
 	if (name)
 		ret = vfs_getxattr(mnt_idmap(p->mnt), p->dentry, cname, buf, len);

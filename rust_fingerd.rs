@@ -13,6 +13,8 @@ use kernel::prelude::*;
 #[path = "executor/mod.rs"]
 #[allow(dead_code)] // Not every part of the runtime is used by this server.
 mod executor;
+#[path = "glue/file.rs"]
+mod file;
 #[path = "glue/params.rs"]
 mod glue_params;
 #[allow(dead_code)] // Shared with the other modules; not every item is used here.
@@ -21,7 +23,7 @@ mod inet;
 #[path = "rust_fingerd/params.rs"]
 mod params;
 #[allow(dead_code)] // Shared with the host tests; not every item is used here.
-#[path = "rust_fingerd/passwd.rs"]
+#[path = "lib/passwd.rs"]
 mod passwd;
 #[path = "rust_fingerd/query.rs"]
 mod query;

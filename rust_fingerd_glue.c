@@ -16,6 +16,7 @@
 #include <linux/uidgid.h>
 
 #include "glue/params.h"
+#include "glue/file.c"
 
 /* Called from Rust. */
 const char *rust_fingerd_param_group(void);
@@ -26,9 +27,7 @@ bool rust_fingerd_param_list_users(void);
 int rust_fingerd_param_max_plan_size(void);
 bool rust_fingerd_log_ratelimit(void);
 int rust_fingerd_stat_key(const char *path, u64 key[4]);
-void *rust_fingerd_read_file(const char *path, size_t max, size_t *len);
 void *rust_fingerd_read_as_owner(const char *path, u32 uid, u32 gid, size_t max, size_t *len);
-void rust_fingerd_free(void *data);
 
 RKS_LISTEN_PARAMS(rust_fingerd, 79);
 
@@ -92,58 +91,6 @@ int rust_fingerd_stat_key(const char *path, u64 key[4])
 	key[2] = (u64)st.mtime.tv_sec * NSEC_PER_SEC + st.mtime.tv_nsec;
 	key[3] = (u64)st.ctime.tv_sec * NSEC_PER_SEC + st.ctime.tv_nsec;
 	return 0;
-}
-
-/*
- * Reads up to @max bytes of the regular file @file into a kvmalloc() buffer
- * sized to the file; stores the length read in @len. Returns the buffer
- * (free it with rust_fingerd_free()) or an ERR_PTR().
- */
-static void *read_regular(struct file *file, size_t max, size_t *len)
-{
-	struct inode *inode = file_inode(file);
-	loff_t pos = 0;
-	size_t size, got = 0;
-	char *buf;
-
-	if (!S_ISREG(inode->i_mode))
-		return ERR_PTR(-EINVAL);
-	/* One byte more than the size, so that a file that grew is still cut at @max. */
-	size = min_t(loff_t, i_size_read(inode) + 1, max);
-	buf = kvmalloc(max_t(size_t, size, 1), GFP_KERNEL);
-	if (!buf)
-		return ERR_PTR(-ENOMEM);
-	while (got < size) {
-		ssize_t n = kernel_read(file, buf + got, size - got, &pos);
-
-		if (n < 0) {
-			kvfree(buf);
-			return ERR_PTR(n);
-		}
-		if (n == 0)
-			break;
-		got += n;
-	}
-	*len = got;
-	return buf;
-}
-
-void rust_fingerd_free(void *data)
-{
-	kvfree(data);
-}
-
-/* Reads up to @max bytes of @path with the module's (kernel) credentials. */
-void *rust_fingerd_read_file(const char *path, size_t max, size_t *len)
-{
-	struct file *file = filp_open(path, O_RDONLY | O_NONBLOCK, 0);
-	void *ret;
-
-	if (IS_ERR(file))
-		return file;
-	ret = read_regular(file, max, len);
-	filp_close(file, NULL);
-	return ret;
 }
 
 /*

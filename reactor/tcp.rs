@@ -48,6 +48,9 @@ extern "C" {
 }
 
 // Poll mask bits (include/uapi/linux/eventpoll.h), absent from the bindings.
+/// How long [`TcpListener::accept_next`] pauses after running out of memory.
+const ACCEPT_RETRY_MS: u32 = 100;
+
 const EPOLLIN: u32 = 0x0001;
 const EPOLLOUT: u32 = 0x0004;
 const EPOLLERR: u32 = 0x0008;
@@ -286,6 +289,19 @@ impl TcpListener {
     /// The address the socket is bound to.
     pub(crate) fn local_addr(&self) -> Result<SockAddr> {
         self.socket.addr(false)
+    }
+
+    /// Waits for the next connection that can be accepted: a connection
+    /// that failed before it was taken (reset, aborted) is skipped, and
+    /// running out of memory pauses on a timer rather than spinning.
+    pub(crate) async fn accept_next(&self) -> TcpStream {
+        loop {
+            match self.accept().await {
+                Ok(stream) => return stream,
+                Err(e) if e == ENOMEM => super::timer::sleep(ACCEPT_RETRY_MS).await,
+                Err(_) => {}
+            }
+        }
     }
 
     /// Waits for the next connection.

@@ -166,7 +166,7 @@ impl FidTable {
     /// Forgets every fid (Tversion, or the connection closing).
     pub(crate) fn clear(&self) {
         let mut table = self.table.lock();
-        let fids = core::mem::replace(&mut table.fids, RBTree::new());
+        let fids = core::mem::take(&mut table.fids);
         vfs::count(Counter::Fids, -(table.len as i64));
         table.len = 0;
         drop(table);

@@ -10,9 +10,12 @@
 
 use crate::codec::{self, kind, Header, Overflow, Qid, Request, Writer, HEADER, NOFID};
 use crate::fids::{qid_of, Attach, Fid, Opened};
+use crate::file;
+use crate::passwd;
 use crate::proto::{self, Attr, WalkName};
 use crate::server::Connection;
 use crate::vfs::{self, errno, Counter, Creds, Node, Stat, Step};
+use kernel::c_str;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
@@ -24,6 +27,10 @@ const GETATTR_BASIC: u64 = 0x7ff;
 const MAX_XATTR: usize = 65536;
 /// Longest symlink target (PATH_MAX).
 const MAX_LINK: usize = 4096;
+/// `/etc/passwd` and `/etc/group` are read up to this size.
+const MAX_ACCOUNT_FILE: usize = 1 << 20;
+/// Supplementary groups taken from `/etc/group` at most.
+const MAX_GROUPS: usize = 256;
 /// Room for replies of a few fixed fields.
 const SMALL_REPLY: usize = 256;
 /// Bytes before the data of Rread and Rreaddir: header and count.
@@ -103,7 +110,9 @@ async fn respond(c: &Connection, header: &Header<'_>) -> Result<Reply> {
     match request {
         // Answered by the reader; a copy here is a protocol error.
         Request::Version { .. } => Err(EINVAL),
-        Request::Auth { .. } => Err(errno::eopnotsupp()),
+        // No authentication: ENOENT, as diod answers when it has none,
+        // which clients (diod's among them) take as "attach without".
+        Request::Auth { .. } => Err(ENOENT),
         Request::Attach {
             fid,
             afid,
@@ -184,16 +193,27 @@ async fn respond(c: &Connection, header: &Header<'_>) -> Result<Reply> {
     }
 }
 
-/// The credentials of an attach by user `n_uname`.
+/// The credentials of an attach by user `n_uname`: the configured user's,
+/// or in multi-user mode that user's, with its primary group from the
+/// server's `/etc/passwd` and its supplementary groups from `/etc/group`.
+/// A user the server does not know is refused.
 fn attach_creds(c: &Connection, n_uname: u32) -> Result<Creds> {
-    let params = &c.server.params;
-    if !params.multi_user {
+    if !c.server.params.multi_user {
         return Ok(c.server.creds.clone());
     }
     if n_uname == NONUNAME {
         return Err(EINVAL);
     }
-    Creds::new(n_uname, params.gid, &[])
+    let passwd = file::read_file(c_str!("/etc/passwd"), MAX_ACCOUNT_FILE)?;
+    let user = passwd::find_uid(passwd.bytes(), n_uname).ok_or(EACCES)?;
+    let mut groups = KVec::new();
+    // Without a group file, the user has no supplementary groups.
+    if let Ok(group) = file::read_file(c_str!("/etc/group"), MAX_ACCOUNT_FILE) {
+        for gid in passwd::member_gids(group.bytes(), user.login).take(MAX_GROUPS) {
+            groups.push(gid, GFP_KERNEL)?;
+        }
+    }
+    Creds::new(n_uname, user.gid, &groups)
 }
 
 /// Tattach: `aname` empty, the export's own path, or a directory beneath

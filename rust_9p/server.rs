@@ -30,8 +30,6 @@ use kernel::sync::{new_mutex, Arc, Mutex};
 pub(crate) const MAX_IN_FLIGHT: usize = 64;
 /// The reader's first buffer; it grows to the largest frame received.
 const FIRST_BUFFER: usize = 8192;
-/// How long to pause after `accept` fails for want of memory.
-const ACCEPT_RETRY_MS: u32 = 100;
 
 /// State shared by all connections.
 pub(crate) struct Server {
@@ -85,14 +83,7 @@ impl Drop for ConnectionTicket {
 /// Accepts connections until the executor stops.
 pub(crate) async fn accept_loop(server: Arc<Server>, executor: Executor, listener: TcpListener) {
     loop {
-        let stream = match listener.accept().await {
-            Ok(stream) => stream,
-            Err(e) if e == ENOMEM => {
-                timer::sleep(ACCEPT_RETRY_MS).await;
-                continue;
-            }
-            Err(_) => continue,
-        };
+        let stream = listener.accept_next().await;
         vfs::count(Counter::Accepted, 1);
         let Some(ticket) = server.admit() else {
             // Dropping the stream closes it.

@@ -41,8 +41,6 @@ const MAX_PROJECT: usize = 1024;
 const MAX_PUBKEY: usize = 8192;
 /// Bytes read and dropped after a reply before closing.
 const MAX_DISCARD: usize = 64 * 1024;
-/// How long to pause after `accept` fails for want of memory.
-const ACCEPT_RETRY_MS: u32 = 100;
 
 /// A file's contents, cached until it changes.
 #[pin_data]
@@ -367,14 +365,7 @@ impl Drop for PeerTicket {
 /// Accepts connections until the executor stops.
 pub(crate) async fn accept_loop(server: Arc<Server>, executor: Executor, listener: TcpListener) {
     loop {
-        let stream = match listener.accept().await {
-            Ok(stream) => stream,
-            Err(e) if e == ENOMEM => {
-                timer::sleep(ACCEPT_RETRY_MS).await;
-                continue;
-            }
-            Err(_) => continue,
-        };
+        let stream = listener.accept_next().await;
         let Ok(peer) = stream.peer_addr() else {
             continue;
         };

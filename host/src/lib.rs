@@ -23,8 +23,8 @@ mod atomic_waker;
 #[path = "../../rust_fingerd/query.rs"]
 mod finger_query;
 
-#[path = "../../rust_fingerd/passwd.rs"]
-mod finger_passwd;
+#[path = "../../lib/passwd.rs"]
+mod passwd;
 
 #[path = "../../rust_fingerd/reply.rs"]
 mod finger_reply;

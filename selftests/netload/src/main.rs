@@ -58,6 +58,8 @@
 //!       overrun   a string or a name count past the message's end is refused
 //!       unknown   type 99 and Tauth are refused
 //!       readonly  writing requests and opens fail with EROFS
+//!       special   opening fifo, null-device and unreadable (made by the
+//!                 selftest beside the tree) fails at once
 //!       inflight  N Treads in flight (--count, default 1000) answered once each
 //!       flush     Tflush of a Tread: its Rread, if any, comes before Rflush
 //!       all       every scenario above, in that order (a --count given

@@ -46,7 +46,7 @@ impl Checks {
 /// A scenario; an error means it could not go on (a failed check too).
 type Scenario = fn(&Options, &mut Checks) -> Result<(), String>;
 
-const SCENARIOS: [(&str, Scenario); 13] = [
+const SCENARIOS: [(&str, Scenario); 14] = [
     ("version", version),
     ("dotdot", dotdot),
     ("names", names),
@@ -58,6 +58,7 @@ const SCENARIOS: [(&str, Scenario); 13] = [
     ("overrun", overrun),
     ("unknown", unknown),
     ("readonly", readonly),
+    ("special", special),
     ("inflight", inflight),
     ("flush", flush),
 ];
@@ -365,6 +366,20 @@ fn readonly(o: &Options, c: &mut Checks) -> Result<(), String> {
             read_only(conn.call(tlopen(1, 4, flags))),
         );
         conn.clunk(4)?;
+    }
+    Ok(())
+}
+
+/// Opening a fifo, a device or a file the user cannot read is refused at
+/// once (the shell makes these three beside the mktree tree).
+fn special(o: &Options, c: &mut Checks) -> Result<(), String> {
+    let (mut conn, _) = session(o)?;
+    for (fid, name) in [(1, "fifo"), (2, "null-device"), (3, "unreadable")] {
+        conn.walk(0, fid, &[name])?;
+        c.check(
+            &format!("Tlopen {name}"),
+            rejected(conn.call(tlopen(1, fid, 0)), false),
+        );
     }
     Ok(())
 }

@@ -74,18 +74,35 @@ impl Group<'_> {
     }
 }
 
-/// The group called `name` in a group file (`name:x:gid:members`).
+/// Parses one group line: `name:x:gid:members`.
+fn parse_group(line: &str) -> Option<(&str, Group<'_>)> {
+    let mut fields = line.split(':');
+    let name = fields.next()?;
+    let _password = fields.next()?;
+    let gid = fields.next()?.parse().ok()?;
+    let members = fields.next().unwrap_or("");
+    Some((name, Group { gid, members }))
+}
+
+/// The group called `name` in a group file.
 pub(crate) fn find_group<'a>(group: &'a [u8], name: &str) -> Option<Group<'a>> {
-    lines(group).find_map(|line| {
-        let mut fields = line.split(':');
-        if fields.next()? != name {
-            return None;
-        }
-        let _password = fields.next()?;
-        let gid = fields.next()?.parse().ok()?;
-        let members = fields.next().unwrap_or("");
-        Some(Group { gid, members })
-    })
+    lines(group)
+        .filter_map(parse_group)
+        .find_map(|(n, g)| (n == name).then_some(g))
+}
+
+/// The entry of user ID `uid` (the first, if several share it).
+pub(crate) fn find_uid(passwd: &[u8], uid: u32) -> Option<User<'_>> {
+    users(passwd).find(|u| u.uid == uid)
+}
+
+/// The IDs of the groups that list `login` as a member (its supplementary
+/// groups).
+pub(crate) fn member_gids<'a>(group: &'a [u8], login: &'a str) -> impl Iterator<Item = u32> + 'a {
+    lines(group)
+        .filter_map(parse_group)
+        .filter(move |(_, g)| g.members.split(',').any(|m| m.trim() == login))
+        .map(|(_, g)| g.gid)
 }
 
 #[cfg(test)]
@@ -143,5 +160,18 @@ mod tests {
         assert!(find_group(GROUP, "nonexistent").is_none());
         assert!(find_group(b"finger:x:bad:alice\n", "finger").is_none());
         assert_eq!(find_group(b"finger:x:7\n", "finger").unwrap().gid, 7);
+    }
+
+    #[test]
+    fn users_by_id_and_their_groups() {
+        extern crate std;
+        assert_eq!(find_uid(PASSWD, 1001).unwrap().login, "bob");
+        assert!(find_uid(PASSWD, 4242).is_none());
+        let groups = b"finger:x:50:alice, dave\nteam:x:60:bob,alice\nbad:x:x:alice\n";
+        let alice: std::vec::Vec<u32> = member_gids(groups, "alice").collect();
+        assert_eq!(alice, [50, 60]);
+        assert_eq!(member_gids(groups, "carol").count(), 0);
+        // A prefix of a member is not that member.
+        assert_eq!(member_gids(groups, "ali").count(), 0);
     }
 }
