@@ -116,11 +116,11 @@ async fn respond(c: &Connection, header: &Header<'_>) -> Result<Reply> {
         Request::Attach {
             fid,
             afid,
+            uname,
             aname,
             n_uname,
-            ..
         } => {
-            let qid = attach(c, fid, afid, aname, n_uname)?;
+            let qid = attach(c, fid, afid, uname, aname, n_uname)?;
             small(&|w| Ok(w.qid(&qid)?))
         }
         Request::Flush { oldtag } => {
@@ -193,19 +193,23 @@ async fn respond(c: &Connection, header: &Header<'_>) -> Result<Reply> {
     }
 }
 
-/// The credentials of an attach by user `n_uname`: the configured user's,
-/// or in multi-user mode that user's, with its primary group from the
-/// server's `/etc/passwd` and its supplementary groups from `/etc/group`.
-/// A user the server does not know is refused.
-fn attach_creds(c: &Connection, n_uname: u32) -> Result<Creds> {
+/// The credentials of an attach by user `n_uname` (or, when that is
+/// `NONUNAME`, by login `uname`, as v9fs attaches at mount time): the
+/// configured user's, or in multi-user mode that user's, with its primary
+/// group from the server's `/etc/passwd` and its supplementary groups from
+/// `/etc/group`. A user the server does not know is refused.
+fn attach_creds(c: &Connection, uname: &[u8], n_uname: u32) -> Result<Creds> {
     if !c.server.params.multi_user {
         return Ok(c.server.creds.clone());
     }
-    if n_uname == NONUNAME {
-        return Err(EINVAL);
-    }
     let passwd = file::read_file(c_str!("/etc/passwd"), MAX_ACCOUNT_FILE)?;
-    let user = passwd::find_uid(passwd.bytes(), n_uname).ok_or(EACCES)?;
+    let user = if n_uname == NONUNAME {
+        let login = core::str::from_utf8(uname).map_err(|_| EACCES)?;
+        passwd::find_user(passwd.bytes(), login)
+    } else {
+        passwd::find_uid(passwd.bytes(), n_uname)
+    }
+    .ok_or(EACCES)?;
     let mut groups = KVec::new();
     // Without a group file, the user has no supplementary groups.
     if let Ok(group) = file::read_file(c_str!("/etc/group"), MAX_ACCOUNT_FILE) {
@@ -213,17 +217,24 @@ fn attach_creds(c: &Connection, n_uname: u32) -> Result<Creds> {
             groups.push(gid, GFP_KERNEL)?;
         }
     }
-    Creds::new(n_uname, user.gid, &groups)
+    Creds::new(user.uid, user.gid, &groups)
 }
 
 /// Tattach: `aname` empty, the export's own path, or a directory beneath
 /// it (relative to the export, or as the export's path and more).
-fn attach(c: &Connection, fid: u32, afid: u32, aname: &[u8], n_uname: u32) -> Result<Qid> {
+fn attach(
+    c: &Connection,
+    fid: u32,
+    afid: u32,
+    uname: &[u8],
+    aname: &[u8],
+    n_uname: u32,
+) -> Result<Qid> {
     if afid != NOFID {
         return Err(EINVAL);
     }
     c.fids.check_free(fid)?;
-    let creds = attach_creds(c, n_uname)?;
+    let creds = attach_creds(c, uname, n_uname)?;
     let export = &c.server.params.root;
     let export_name = c.server.params.root_name.as_bytes();
     let relative = match aname.strip_prefix(export_name) {

@@ -36,17 +36,21 @@ p9_mount $MNT "msize=131072,cache=none"
 want=$(sha256sum <$EXPORT/files/size-1048577 | cut -d" " -f1)
 rm -f /tmp/stop-reading /tmp/good.sums
 (while [ ! -e /tmp/stop-reading ]; do
-	sha256sum <$MNT/files/size-1048577 >>/tmp/good.sums || echo "read failed" >>/tmp/good.sums
+	sum=$(sha256sum <$MNT/files/size-1048577) || sum="read failed"
+	echo "$(cut -d" " -f1 /proc/uptime) $sum" >>/tmp/good.sums
 done) &
 good=$!
+started=$(cut -d" " -f1 /proc/uptime)
 netload p9 127.0.0.1:$P9PORT all --max-fids $MAX_FIDS >/tmp/hostile.log 2>&1
 rc=$?
+echo "# hostile client from $started s to $(cut -d" " -f1 /proc/uptime) s of uptime"
 sed 's/^/# /' /tmp/hostile.log
 ktap_check_expr "every hostile scenario got an error or a close" '[ $rc -eq 0 ]'
 touch /tmp/stop-reading
 wait $good
 reads=$(wc -l </tmp/good.sums)
-right=$(grep -c "^$want " /tmp/good.sums)
+right=$(grep -c " $want " /tmp/good.sums)
+echo "# reads ended at (uptime, s): $(cut -d" " -f1 /tmp/good.sums | tr '\n' ' ')"
 ktap_check_expr "the v9fs client read on meanwhile, correctly ($right of $reads reads right)" \
 	'[ "$reads" -ge 1 ] && [ "$right" -eq "$reads" ]'
 ktap_check_expr "malformed connections were counted" '[ "$(p9_counter malformed_closed)" -ge 1 ]'
