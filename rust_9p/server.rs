@@ -13,7 +13,7 @@
 
 use crate::codec::{self, kind};
 use crate::executor::sync::{Event, Mutex as AsyncMutex, Semaphore};
-use crate::executor::Executor;
+use crate::executor::{yield_now, Executor};
 use crate::fids::FidTable;
 use crate::ops;
 use crate::params::Params;
@@ -28,6 +28,8 @@ use kernel::sync::{new_mutex, Arc, Mutex};
 
 /// Requests one connection may have in flight.
 pub(crate) const MAX_IN_FLIGHT: usize = 64;
+/// Requests a connection's reader dispatches before giving other tasks a turn.
+const FRAMES_PER_TURN: usize = 16;
 /// The reader's first buffer; it grows to the largest frame received.
 const FIRST_BUFFER: usize = 8192;
 
@@ -286,6 +288,7 @@ async fn read_requests(
     let idle_ms = connection.server.params.idle_ms;
     let mut buf = KVVec::from_elem(0u8, FIRST_BUFFER, GFP_KERNEL)?;
     let (mut start, mut end) = (0, 0);
+    let mut dispatched: usize = 0;
     loop {
         let limit = connection.msize() as u32;
         if let Some(len) = codec::frame(&buf[start..end], limit).map_err(|_| errno::eproto())? {
@@ -293,6 +296,11 @@ async fn read_requests(
                 .dispatch(executor, &buf[start..start + len])
                 .await?;
             start += len;
+            dispatched += 1;
+            // A client streaming requests takes turns with the others.
+            if dispatched % FRAMES_PER_TURN == 0 {
+                yield_now().await;
+            }
             continue;
         }
         // Keep the partial frame at the front, with room for all of it.
