@@ -5,7 +5,8 @@
 #
 # Installs what is missing, then counts as test cases: the host-side unit
 # tests, rustfmt and clippy cleanliness, every selftest case run in a VM under
-# the test kernel (KASAN, kmemleak, lockdep), a clean kernel log, and a run of
+# the test kernel (KASAN, kmemleak, lockdep), a clean kernel log, the 9P
+# selftests' host case in two linked VMs (scripts/vm-pair.sh), and a run of
 # a deliberately broken module that the log scan must catch. Ends with the
 # line "N passed, N failed, N skipped"; exits non-zero on any failure.
 # TESTS="a.sh b.sh" runs only those selftests.
@@ -21,6 +22,17 @@ summary() {
 	echo "$passed passed, $failed failed, $skipped skipped"
 	[ "$failed" -eq 0 ]
 	exit $?
+}
+# count_ktap RESULTS WHAT: adds the cases of a VM's results.ktap to the counts.
+count_ktap() {
+	local kp kf ks
+	if [ -s "$1" ]; then
+		read -r kp kf ks < <(scripts/ktap_count.py "$1")
+		passed=$((passed + kp)) failed=$((failed + kf)) skipped=$((skipped + ks))
+		echo "check: $2: $kp passed, $kf failed, $ks skipped"
+	else
+		fail "$2 produced no results"
+	fi
 }
 
 start=$(date +%s)
@@ -62,19 +74,25 @@ vm_args=("$@")
 scripts/vm.sh --flavour test --mode test "${vm_args[@]}"
 vm_status=$?
 logs=build/logs/latest
-if [ -s "$logs/results.ktap" ]; then
-	read -r kp kf ks < <(scripts/ktap_count.py "$logs/results.ktap")
-	passed=$((passed + kp)) failed=$((failed + kf)) skipped=$((skipped + ks))
-	echo "check: selftests: $kp passed, $kf failed, $ks skipped"
-else
-	fail "selftests produced no results"
-fi
+count_ktap "$logs/results.ktap" selftests
 [ "$vm_status" -eq 2 ] && fail "the guest reported no result (see $logs/console.log)"
 if problems=$(rks_logscan "$logs/console.log"); then
 	pass "kernel log clean"
 else
 	echo "$problems"
 	fail "kernel log has reports (see $logs/console.log)"
+fi
+
+# The 9P selftests' host case: a client VM mounts a server VM's export.
+if [ -z "${TESTS:-}" ]; then
+	scripts/vm-pair.sh
+	pair_status=$?
+	count_ktap build/logs/latest/results.ktap "VM pair (p9_remote.sh)"
+	if [ "$pair_status" -eq 0 ]; then
+		pass "VM pair: client passed, server set up, kernel logs clean"
+	else
+		fail "VM pair (see build/logs/latest)"
+	fi
 fi
 
 # The harness itself: a broken module must fail a run through the log scan.

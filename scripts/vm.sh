@@ -4,7 +4,9 @@
 # vm.sh [options]   boot a cached kernel in QEMU with the project's initramfs
 #
 #   --flavour test|release   which kernel (default: test)
-#   --mode test|run          run the selftests, or give a shell (default: test)
+#   --mode test|run|p9server run the selftests, give a shell, or serve the 9P
+#                            selftests' export to a client VM until killed
+#                            (default: test; see scripts/vm-pair.sh)
 #   --tests "a.sh b.sh"      only these selftests
 #   --timeout SECONDS        hard limit on the whole run (default: 1500;
 #                            0 = none, allowed with --mode run only)
@@ -12,6 +14,15 @@
 #   --fwd HOST:GUEST         forward a host TCP port to the guest (repeatable)
 #   --mem MIB                guest memory (default: 1024)
 #   --append ARGS            extra kernel command line
+#   --net-listen PORT        a second NIC (eth1, MAC 52:54:00:00:09:01) on a
+#                            QEMU socket link listening on 127.0.0.1:PORT
+#   --net-connect PORT       the same for the other end (MAC 52:54:00:00:09:02),
+#                            connecting to a VM started with --net-listen PORT
+#   --initrd FILE            boot this initramfs instead of building one
+#   --logs DIR               log directory (default: build/logs/RUN, which
+#                            build/logs/latest then points at)
+#   --log-prefix PREFIX      prefix of the log files' names (default: none)
+#   --pidfile FILE           QEMU writes its process id to FILE
 #
 # The serial console goes to the terminal and to build/logs/RUN/console.log;
 # the selftests' KTAP output goes to build/logs/RUN/results.ktap through the
@@ -21,6 +32,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 flavour=test mode=test tests="" timeout=1500 accel=tcg mem=1024 append="" fwd=()
+link="" link_mac="" initrd="" logs="" prefix="" pidfile=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--flavour) flavour=$2; shift ;;
@@ -31,6 +43,12 @@ while [ $# -gt 0 ]; do
 	--fwd) fwd+=("$2"); shift ;;
 	--mem) mem=$2; shift ;;
 	--append) append=$2; shift ;;
+	--net-listen) link="listen=127.0.0.1:$2" link_mac=52:54:00:00:09:01; shift ;;
+	--net-connect) link="connect=127.0.0.1:$2" link_mac=52:54:00:00:09:02; shift ;;
+	--initrd) initrd=$2; shift ;;
+	--logs) logs=$2; shift ;;
+	--log-prefix) prefix=$2; shift ;;
+	--pidfile) pidfile=(-pidfile "$2"); shift ;;
 	*) echo "vm: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -39,12 +57,17 @@ done
 kdir=$(rks_kdir "$flavour")
 [ -f "$kdir/.rks-built" ] || { echo "vm: no $flavour kernel; run scripts/kernel.sh build $flavour" >&2; exit 2; }
 
-run_id="$(date +%Y%m%d-%H%M%S)-$mode-$flavour"
-logs="$RKS_TOP/build/logs/$run_id"
+if [ -z "$logs" ]; then
+	run_id="$(date +%Y%m%d-%H%M%S)-$mode-$flavour"
+	logs="$RKS_TOP/build/logs/$run_id"
+	ln -sfn "$run_id" "$RKS_TOP/build/logs/latest"
+fi
 mkdir -p "$logs"
-ln -sfn "$run_id" "$RKS_TOP/build/logs/latest"
-initrd="$RKS_TOP/build/$flavour/initramfs.cpio"
-"$RKS_TOP/scripts/initramfs.sh" "$flavour" "$initrd"
+console="$logs/${prefix}console.log" results="$logs/${prefix}results.ktap"
+if [ -z "$initrd" ]; then
+	initrd="$RKS_TOP/build/$flavour/initramfs.cpio"
+	"$RKS_TOP/scripts/initramfs.sh" "$flavour" "$initrd"
+fi
 
 netdev="user,id=n0"
 for f in "${fwd[@]}"; do
@@ -58,17 +81,21 @@ qemu=(qemu-system-x86_64 -machine pc -accel "$accel" -cpu max -smp 2 -m "$mem"
       -kernel "$kdir/arch/x86/boot/bzImage" -initrd "$initrd"
       -append "$cmdline" -display none -no-reboot
       -device isa-debug-exit,iobase=0xf4,iosize=0x01
-      -netdev "$netdev" -device virtio-net-pci,netdev=n0)
+      -netdev "$netdev" -device virtio-net-pci,netdev=n0 "${pidfile[@]}")
+if [ -n "$link" ]; then
+	# The VM-to-VM link: QEMU forwards the frames over a TCP connection.
+	qemu+=(-netdev "socket,id=n1,$link" -device "virtio-net-pci,netdev=n1,mac=$link_mac")
+fi
 if [ "$mode" = run ]; then
 	# Interactive: Ctrl-A C reaches the QEMU monitor, Ctrl-A X quits.
-	qemu+=(-chardev "stdio,id=con,mux=on,signal=off,logfile=$logs/console.log"
+	qemu+=(-chardev "stdio,id=con,mux=on,signal=off,logfile=$console"
 	       -serial chardev:con -mon chardev=con,mode=readline)
 else
-	qemu+=(-chardev "stdio,id=con,signal=off,logfile=$logs/console.log"
-	       -serial chardev:con -serial "file:$logs/results.ktap" -monitor none)
+	qemu+=(-chardev "stdio,id=con,signal=off,logfile=$console"
+	       -serial chardev:con -serial "file:$results" -monitor none)
 fi
 
-echo "vm: booting the $flavour kernel ($accel, logs in build/logs/$run_id)" >&2
+echo "vm: booting the $flavour kernel ($accel, logs in ${logs#"$RKS_TOP/"})" >&2
 if [ "$mode" = run ]; then
 	limit=()
 	[ "$timeout" -gt 0 ] && limit=(timeout --foreground -k 10 "$timeout")

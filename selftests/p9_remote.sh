@@ -1,0 +1,69 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# rust_9p mounted from another VM: the client half of scripts/vm-pair.sh, not
+# in TEST_PROGS (it needs the server VM). The server (p9_server.sh, at
+# $P9HOST) exports the 9P selftests' tree and serves its listing on TCP port
+# 5001 and its sums on 5002; mounted over the VM-to-VM link at msize 128 KiB,
+# with cache=none and cache=loose, the tree must read exactly as it does on
+# the server.
+. ./ktap.sh
+. ./p9lib.sh
+
+if [ -z "${P9HOST:-}" ]; then
+	echo "TAP version 13"
+	echo "1..0 # SKIP no P9HOST: run by scripts/vm-pair.sh"
+	exit 4
+fi
+
+ktap_header 10
+MNT=/mnt/9p
+# Seconds to wait for the server VM, which boots and builds its tree meanwhile.
+WAIT_S=${P9WAIT:-300}
+
+# p9_fetch PORT FILE: what the server serves on PORT.
+p9_fetch() {
+	nc -w 10 "$P9HOST" "$1" </dev/null >"$2" 2>/dev/null
+}
+
+mark_dmesg
+start=$(uptime_ms)
+deadline=$((start + WAIT_S * 1000))
+ready=0
+until [ "$(uptime_ms)" -ge "$deadline" ]; do
+	p9_fetch 5001 /tmp/remote.list && ready=1 && break
+	sleep 1
+done
+ktap_check_expr "server at $P9HOST ready within $WAIT_S s" '[ $ready -eq 1 ]'
+echo "# waited $(($(uptime_ms) - start)) ms for the server"
+ktap_check_expr "its listing and sums fetched" \
+	'p9_fetch 5002 /tmp/remote.sums && [ -s /tmp/remote.list ] && [ -s /tmp/remote.sums ]'
+echo "# server: $(wc -l </tmp/remote.list) entries, $(wc -l </tmp/remote.sums) readable files"
+
+for cache in none loose; do
+	what="msize=131072 cache=$cache"
+	if ! p9_mount $MNT "msize=131072,cache=$cache"; then
+		ktap_not_ok "mount $P9HOST, $what"
+		ktap_skip "listing identical, $what" "not mounted"
+		ktap_skip "sha256 identical, $what" "not mounted"
+		continue
+	fi
+	ktap_ok "mount $P9HOST, $what"
+	start=$(uptime_ms)
+	p9_listing $MNT >/tmp/9p.list
+	listed=$(uptime_ms)
+	ktap_check "listing identical, $what" cmp -s /tmp/remote.list /tmp/9p.list ||
+		diff /tmp/remote.list /tmp/9p.list | head -20 | sed 's/^/# /'
+	p9_sums $MNT >/tmp/9p.sums
+	ktap_check "sha256 identical, $what" cmp -s /tmp/remote.sums /tmp/9p.sums ||
+		diff /tmp/remote.sums /tmp/9p.sums | head -20 | sed 's/^/# /'
+	echo "# $what: listing in $((listed - start)) ms, sums in $(($(uptime_ms) - listed)) ms"
+	umount $MNT
+done
+
+p9_mount $MNT "msize=131072,cache=none"
+ktap_check_expr "df works on the mount" \
+	'df -k $MNT | awk "NR == 2 { print \"# \" \$0; ok = \$2 > 0 } END { exit !ok }"'
+umount $MNT
+ktap_check_expr "no KASAN, lockdep or WARN report" \
+	'! dmesg_since_mark | grep -E "BUG:|WARNING:|KASAN|possible .* deadlock|Oops"'
+ktap_finish
