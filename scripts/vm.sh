@@ -8,7 +8,7 @@
 #                            selftests' export to a client VM until killed
 #                            (default: test; see scripts/vm-pair.sh)
 #   --tests "a.sh b.sh"      only these selftests
-#   --timeout SECONDS        hard limit on the whole run (default: 1500;
+#   --timeout SECONDS        hard limit on the whole run (default: 3600;
 #                            0 = none, allowed with --mode run only)
 #   --kvm                    use KVM instead of TCG (hangs on nested VMs)
 #   --fwd HOST:GUEST         forward a host TCP port to the guest (repeatable)
@@ -31,7 +31,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-flavour=test mode=test tests="" timeout=1500 accel=tcg mem=1024 append="" fwd=()
+flavour=test mode=test tests="" timeout=3600 accel=tcg mem=1024 append="" fwd=()
 link="" link_mac="" initrd="" logs="" prefix="" pidfile=()
 while [ $# -gt 0 ]; do
 	case "$1" in
