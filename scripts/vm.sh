@@ -60,6 +60,7 @@ kdir=$(rks_kdir "$flavour")
 if [ -z "$logs" ]; then
 	run_id="$(date +%Y%m%d-%H%M%S)-$mode-$flavour"
 	logs="$RKS_TOP/build/logs/$run_id"
+	mkdir -p "$logs"
 	ln -sfn "$run_id" "$RKS_TOP/build/logs/latest"
 fi
 mkdir -p "$logs"
