@@ -7,7 +7,7 @@
 //! which ends lines with CRLF and replaces control characters other than tab,
 //! so a plan cannot drive the reader's terminal.
 
-use core::fmt;
+use core::fmt::{self, Write as _};
 
 /// A reply under construction; text that does not fit is cut off.
 pub(crate) struct Reply<'a> {
@@ -113,6 +113,86 @@ impl fmt::Write for Reply<'_> {
     }
 }
 
+/// Room for a reply without user files, beyond the user text in it.
+pub(crate) const SHORT_REPLY: usize = 256;
+
+/// The answer to a forwarding query (`user@host`).
+pub(crate) const FORWARD_DENIED: &[u8] = b"Finger forwarding service denied\r\n";
+
+/// The answer to the empty query when listing is off.
+pub(crate) const LIST_DENIED: &[u8] = b"Finger online user list denied\r\n";
+
+/// Writes the answer to a query that could not be parsed.
+pub(crate) fn bad_query(out: &mut Reply<'_>, message: &str) {
+    out.raw(b"Error: ").raw(message.as_bytes()).raw(b"\r\n");
+}
+
+/// Writes the answer for a login that is unknown or not opted in.
+pub(crate) fn no_such_user(out: &mut Reply<'_>, name: &str) {
+    let _ = write!(out, "finger: {}: no such user.", name);
+    out.raw(b"\r\n");
+}
+
+/// Writes the heading of the user list.
+pub(crate) fn list_header(out: &mut Reply<'_>) {
+    out.raw(b"Login\t\t\tName\r\n");
+}
+
+/// Writes one line of the user list.
+pub(crate) fn list_line(out: &mut Reply<'_>, login: &str, full_name: &str) {
+    let _ = write!(out, "{:<16}\t{}", login, full_name);
+    out.raw(b"\r\n");
+}
+
+/// Room for the user list of a passwd file of `passwd_len` bytes and
+/// `users` entries: a line per entry at most, login padded to 16, tabs,
+/// name, CRLF; filtering at most doubles a byte.
+pub(crate) fn list_size(passwd_len: usize, users: usize) -> usize {
+    3 * passwd_len + 32 * users + 64
+}
+
+/// What the answer about one user shows.
+pub(crate) struct UserEntry<'a> {
+    pub(crate) login: &'a str,
+    pub(crate) full_name: &'a str,
+    /// The home directory, shown for a verbose (`/W`) query only.
+    pub(crate) home: Option<&'a str>,
+    pub(crate) project: Option<&'a [u8]>,
+    pub(crate) pubkey: Option<&'a [u8]>,
+    pub(crate) plan: Option<&'a [u8]>,
+}
+
+impl UserEntry<'_> {
+    /// Room for the entry: filtering at most doubles a byte of a file and
+    /// triples one of the passwd fields.
+    pub(crate) fn size(&self) -> usize {
+        let file_len = |f: Option<&[u8]>| f.map_or(0, |f| f.len());
+        2 * (file_len(self.plan) + file_len(self.project) + file_len(self.pubkey))
+            + 3 * (self.login.len() + self.full_name.len() + self.home.map_or(0, str::len))
+            + SHORT_REPLY
+    }
+
+    /// Writes the entry.
+    pub(crate) fn render(&self, out: &mut Reply<'_>) {
+        let _ = write!(out, "Login: {:<16}\t\tName: {}", self.login, self.full_name);
+        out.raw(b"\r\n");
+        if let Some(home) = self.home {
+            let _ = write!(out, "Directory: {}", home);
+            out.raw(b"\r\n");
+        }
+        if let Some(project) = self.project {
+            out.raw(b"Project: ").text_lines(first_line(project));
+        }
+        if let Some(key) = self.pubkey {
+            out.raw(b"PGP key:\r\n").text_lines(key);
+        }
+        match self.plan {
+            Some(plan) => out.raw(b"Plan:\r\n").text_lines(plan),
+            None => out.raw(b"No Plan.\r\n"),
+        };
+    }
+}
+
 /// The first line of `bytes`, without its line ending.
 pub(crate) fn first_line(bytes: &[u8]) -> &[u8] {
     let line = bytes.split(|&b| b == b'\n').next().unwrap_or(b"");
@@ -179,5 +259,26 @@ mod tests {
         assert_eq!(r.as_bytes(), b"no newline\r\nnewline\r\n");
         assert_eq!(first_line(b"one\r\ntwo"), b"one");
         assert_eq!(first_line(b""), b"");
+    }
+
+    #[test]
+    fn user_entry_fits_its_size() {
+        let entry = UserEntry {
+            login: "alice",
+            full_name: "Alice\x1b",
+            home: Some("/home/alice"),
+            project: Some(b"Tea\nparty"),
+            pubkey: None,
+            plan: Some(b"\x7f\x7f\n\n"),
+        };
+        let mut buf = std::vec![0u8; entry.size()];
+        let mut r = Reply::new(&mut buf);
+        entry.render(&mut r);
+        assert!(!r.truncated());
+        assert_eq!(
+            r.as_bytes(),
+            b"Login: alice           \t\tName: Alice?\r\nDirectory: /home/alice\r\n\
+              Project: Tea\r\nPlan:\r\n??\r\n\r\n"
+        );
     }
 }

@@ -19,9 +19,8 @@ use crate::passwd::{self, User};
 use crate::query::{self, Query, QueryError, MAX_QUERY};
 use crate::reactor::tcp::{TcpListener, TcpStream};
 use crate::reactor::timer;
-use crate::reply::{first_line, Reply};
+use crate::reply::{self, Reply, UserEntry, SHORT_REPLY};
 use crate::vfs::{self, FileData, StatKey};
-use core::fmt::Write;
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::c_str;
 use kernel::prelude::*;
@@ -214,32 +213,29 @@ impl Server {
             Ok(query) => query,
             Err(e) => {
                 return render(SHORT_REPLY, "bad query", |out| {
-                    out.raw(b"Error: ").raw(e.message().as_bytes()).raw(b"\r\n");
+                    reply::bad_query(out, e.message())
                 })
             }
         };
         match query {
             Query::Forward => render(SHORT_REPLY, "forwarding denied", |out| {
-                out.raw(b"Finger forwarding service denied\r\n");
+                out.raw(reply::FORWARD_DENIED);
             }),
             Query::List { .. } if !self.params.list_users => {
                 render(SHORT_REPLY, "list denied", |out| {
-                    out.raw(b"Finger online user list denied\r\n");
+                    out.raw(reply::LIST_DENIED);
                 })
             }
             Query::List { .. } => {
                 let (passwd, group) = (self.passwd.get()?, self.group.get()?);
                 let group = passwd::find_group(group.bytes(), self.group_name());
-                // A line per passwd entry at most: login padded to 16, tabs,
-                // name, CRLF; filtering at most doubles a byte.
-                let size =
-                    3 * passwd.bytes().len() + 32 * passwd::users(passwd.bytes()).count() + 64;
+                let users = passwd::users(passwd.bytes());
+                let size = reply::list_size(passwd.bytes().len(), users.count());
                 render(size, "list", |out| {
-                    out.raw(b"Login\t\t\tName\r\n");
+                    reply::list_header(out);
                     let users = passwd::users(passwd.bytes());
                     for user in users.filter(|u| group.is_some_and(|g| g.contains(u))) {
-                        let _ = write!(out, "{:<16}\t{}", user.login, user.full_name);
-                        out.raw(b"\r\n");
+                        reply::list_line(out, user.login, user.full_name);
                     }
                 })
             }
@@ -247,42 +243,19 @@ impl Server {
                 let (passwd, group) = (self.passwd.get()?, self.group.get()?);
                 let Some(user) = self.opted_in(&passwd, &group, name) else {
                     return render(SHORT_REPLY + 2 * name.len(), "no such user", |out| {
-                        let _ = write!(out, "finger: {}: no such user.", name);
-                        out.raw(b"\r\n");
+                        reply::no_such_user(out, name)
                     });
                 };
                 let published = self.published(&user).await?;
-                let file_len = |f: &Option<FileData>| f.as_ref().map_or(0, |f| f.bytes().len());
-                let size = 2
-                    * (file_len(&published.plan)
-                        + file_len(&published.project)
-                        + file_len(&published.pubkey))
-                    + 3 * user.text.len()
-                    + SHORT_REPLY;
-                render(size, "user", |out| {
-                    let _ = write!(
-                        out,
-                        "Login: {:<16}\t\tName: {}",
-                        user.login(),
-                        user.full_name()
-                    );
-                    out.raw(b"\r\n");
-                    if verbose {
-                        let _ = write!(out, "Directory: {}", user.home());
-                        out.raw(b"\r\n");
-                    }
-                    if let Some(project) = &published.project {
-                        out.raw(b"Project: ")
-                            .text_lines(first_line(project.bytes()));
-                    }
-                    if let Some(key) = &published.pubkey {
-                        out.raw(b"PGP key:\r\n").text_lines(key.bytes());
-                    }
-                    match &published.plan {
-                        Some(plan) => out.raw(b"Plan:\r\n").text_lines(plan.bytes()),
-                        None => out.raw(b"No Plan.\r\n"),
-                    };
-                })
+                let entry = UserEntry {
+                    login: user.login(),
+                    full_name: user.full_name(),
+                    home: verbose.then(|| user.home()),
+                    project: published.project.as_ref().map(FileData::bytes),
+                    pubkey: published.pubkey.as_ref().map(FileData::bytes),
+                    plan: published.plan.as_ref().map(FileData::bytes),
+                };
+                render(entry.size(), "user", |out| entry.render(out))
             }
         }
     }
@@ -294,9 +267,6 @@ struct Answer {
     len: usize,
     word: &'static str,
 }
-
-/// Room for a reply without user files, beyond the user text in it.
-const SHORT_REPLY: usize = 256;
 
 /// Builds a reply of at most `size` bytes with `build`.
 fn render(size: usize, word: &'static str, build: impl FnOnce(&mut Reply<'_>)) -> Result<Answer> {
