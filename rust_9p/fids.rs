@@ -7,7 +7,7 @@
 //! another request still works on it stays valid until that request ends.
 
 use crate::codec::Qid;
-use crate::proto::{qid_kind, qid_path};
+use crate::proto::{qid_kind, qid_path, qid_version};
 use crate::vfs::{self, Counter, Creds, Node, OpenFile, Stat};
 use kernel::prelude::*;
 use kernel::rbtree::{RBTree, RBTreeNode};
@@ -44,7 +44,7 @@ pub(crate) struct Fid {
 pub(crate) fn qid_of(st: &Stat) -> Qid {
     Qid {
         kind: qid_kind(st.mode),
-        version: 0,
+        version: qid_version(st.mtime_sec, st.mtime_nsec, st.size),
         path: qid_path(st.dev, st.ino),
     }
 }

@@ -81,6 +81,17 @@ pub(crate) fn qid_path(dev: u32, ino: u64) -> u64 {
     ino ^ (u64::from(dev).rotate_right(20))
 }
 
+/// qid.version of a file modified last at `mtime` with `size` bytes: it
+/// changes when either does, and is never 0, which v9fs takes for "do not
+/// cache" (with `cache=loose` it would still send every read to the server).
+pub(crate) fn qid_version(mtime_sec: u64, mtime_nsec: u64, size: u64) -> u32 {
+    let mixed = mtime_sec.wrapping_mul(1_000_000_007) ^ mtime_nsec ^ size.rotate_left(40);
+    match (mixed ^ (mixed >> 32)) as u32 {
+        0 => 1,
+        version => version,
+    }
+}
+
 /// qid.type for a file mode.
 pub(crate) fn qid_kind(mode: u32) -> u8 {
     const S_IFMT: u32 = 0o170000;
@@ -391,5 +402,16 @@ mod tests {
             Ok(false)
         );
         assert_eq!(w.len(), 7 + 4 + dirent_size(b"abc"));
+    }
+
+    #[test]
+    fn qid_versions_follow_changes_and_are_never_zero() {
+        let v = qid_version(1_700_000_000, 5, 4096);
+        assert_ne!(v, 0);
+        assert_ne!(qid_version(1_700_000_000, 6, 4096), v);
+        assert_ne!(qid_version(1_700_000_001, 5, 4096), v);
+        assert_ne!(qid_version(1_700_000_000, 5, 4097), v);
+        assert_eq!(qid_version(1_700_000_000, 5, 4096), v);
+        assert_ne!(qid_version(0, 0, 0), 0);
     }
 }

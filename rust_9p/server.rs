@@ -134,11 +134,18 @@ impl Connection {
         self.msize.load(Ordering::Relaxed) as usize
     }
 
-    /// Sends one whole reply; after a failed write, replies are dropped.
-    async fn send(&self, reply: &[u8]) {
+    /// Sends one whole reply, to request `answered` if given; after a failed
+    /// write, replies are dropped.
+    async fn send(&self, reply: &[u8], answered: Option<&InFlight>) {
         let Ok(mut writer) = self.writer.lock().await else {
             return;
         };
+        // The client may reuse the tag as soon as it sees the reply, so the
+        // tag is retired first. Under the writer, so that a Tflush that no
+        // longer finds the tag sends its Rflush after this reply.
+        if let Some(request) = answered {
+            request.retire_tag();
+        }
         let Some(half) = writer.as_mut() else {
             return;
         };
@@ -163,12 +170,14 @@ impl Connection {
         let Ok(Some(codec::Request::Version { msize, version })) =
             codec::decode(kind::TVERSION, body)
         else {
-            self.send(ops::Reply::error(tag, EINVAL).bytes()).await;
+            self.send(ops::Reply::error(tag, EINVAL).bytes(), None)
+                .await;
             return Ok(());
         };
         let Some((msize, version)) = proto::negotiate(msize, version, self.server.params.msize)
         else {
-            self.send(ops::Reply::error(tag, EINVAL).bytes()).await;
+            self.send(ops::Reply::error(tag, EINVAL).bytes(), None)
+                .await;
             return Ok(());
         };
         // Let every request in flight finish with the old session.
@@ -183,7 +192,7 @@ impl Connection {
             w.string(version)?;
             Ok(())
         })?;
-        self.send(reply.bytes()).await;
+        self.send(reply.bytes(), None).await;
         Ok(())
     }
 
@@ -237,8 +246,9 @@ struct InFlight {
     event: Arc<Event>,
 }
 
-impl Drop for InFlight {
-    fn drop(&mut self) {
+impl InFlight {
+    /// Removes the tag from the connection's tags, if it is still ours.
+    fn retire_tag(&self) {
         let mut tags = self.connection.tags.lock();
         let ours = tags
             .get(&self.tag)
@@ -246,6 +256,12 @@ impl Drop for InFlight {
         let removed = if ours { tags.remove(&self.tag) } else { None };
         drop(tags);
         drop(removed);
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.retire_tag();
         self.event.set();
         self.connection.in_flight.release();
     }
@@ -255,7 +271,7 @@ impl Drop for InFlight {
 async fn answer(connection: Arc<Connection>, message: KVVec<u8>, guard: InFlight) {
     let reply = ops::handle(&connection, &message).await;
     drop(message);
-    connection.send(reply.bytes()).await;
+    connection.send(reply.bytes(), Some(&guard)).await;
     drop(guard);
 }
 

@@ -7,7 +7,7 @@
 . ./ktap.sh
 . ./p9lib.sh
 
-ktap_header 32
+ktap_header 33
 MNT=/mnt/9p
 
 mark_dmesg
@@ -69,6 +69,14 @@ ktap_check_expr "writes are refused with EROFS" \
 ktap_check_expr "counters count requests and connections" \
 	'[ "$(p9_counter requests.walk)" -gt 100 ] && [ "$(p9_counter connections_open)" -eq 1 ] &&
 	 [ "$(p9_counter bytes_sent)" -gt 67108864 ]'
+umount $MNT
+
+# v9fs keeps a file's pages with cache=loose only if its qid.version is not 0.
+p9_mount $MNT "msize=131072,cache=loose"
+cat $MNT/files/size-4097 >/dev/null
+reads=$(p9_counter requests.read)
+ktap_check_expr "cache=loose reads a file again from the client's cache" \
+	'cmp -s $MNT/files/size-4097 $EXPORT/files/size-4097 && [ "$(p9_counter requests.read)" = "$reads" ]'
 umount $MNT
 
 # rmmod while a client reads the 64 MiB file in a loop.

@@ -61,9 +61,11 @@
 //!       special   opening fifo, null-device and unreadable (made by the
 //!                 selftest beside the tree) fails at once
 //!       inflight  N Treads in flight (--count, default 1000) answered once each
+//!       tagreuse  16 Treads in flight, each tag reused the moment its reply
+//!                 arrives, as v9fs does (--count, default 2000, in all)
 //!       flush     Tflush of a Tread: its Rread, if any, comes before Rflush
 //!       all       every scenario above, in that order (a --count given
-//!                 applies to both manyfids and inflight)
+//!                 applies to manyfids, inflight and tagreuse)
 //! ```
 //!
 //! Exit status 0 when every check held, 1 otherwise, 2 on bad usage.

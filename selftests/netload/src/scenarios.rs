@@ -46,7 +46,7 @@ impl Checks {
 /// A scenario; an error means it could not go on (a failed check too).
 type Scenario = fn(&Options, &mut Checks) -> Result<(), String>;
 
-const SCENARIOS: [(&str, Scenario); 14] = [
+const SCENARIOS: [(&str, Scenario); 15] = [
     ("version", version),
     ("dotdot", dotdot),
     ("names", names),
@@ -60,6 +60,7 @@ const SCENARIOS: [(&str, Scenario); 14] = [
     ("readonly", readonly),
     ("special", special),
     ("inflight", inflight),
+    ("tagreuse", tagreuse),
     ("flush", flush),
 ];
 
@@ -443,6 +444,50 @@ fn inflight(o: &Options, c: &mut Checks) -> Result<(), String> {
     let _ = conn.writer().map(|s| s.shutdown(Shutdown::Both));
     let _ = sender.join();
     c.check(&format!("{count} reads in flight"), outcome);
+    Ok(())
+}
+
+/// Reuses each tag the moment its reply arrives, as v9fs does: 16 reads in
+/// flight, `count` in all. A server that frees a tag only after sending the
+/// reply sees the reuse as a duplicate and drops the connection.
+fn tagreuse(o: &Options, c: &mut Checks) -> Result<(), String> {
+    const WINDOW: u16 = 16;
+    let count = o.count.unwrap_or(2000).max(WINDOW as usize);
+    let (mut conn, _) = session(o)?;
+    conn.open(0, 1, "files/size-4096", 0)?;
+    let len = 4096.min(conn.msize.saturating_sub(RREAD_HEADER));
+    let want = expected("size-4096", 0, len as usize);
+    let mut first = Vec::new();
+    for tag in 1..=WINDOW {
+        first.extend(tread(tag, 1, 0, 4096).bytes());
+    }
+    conn.send(&first)?;
+    let (mut sent, mut reads) = (WINDOW as usize, 0);
+    let outcome = loop {
+        if reads == count {
+            break Ok(format!("{count} Treads on {WINDOW} tags, each answered"));
+        }
+        let reply = match conn.recv() {
+            Ok(reply) => reply,
+            Err(ConnError::Closed(how)) => {
+                break Err(format!(
+                    "connection closed ({how}) after {reads} of {count}"
+                ))
+            }
+            Err(e) => break Err(e.to_string()),
+        };
+        let tag = reply.tag;
+        match read_reply(reply, &want) {
+            Ok(true) => reads += 1,
+            Ok(false) => break Err(format!("Rlerror after {reads} reads")),
+            Err(e) => break Err(e),
+        }
+        if sent < count {
+            conn.send(&tread(tag, 1, 0, 4096).bytes())?;
+            sent += 1;
+        }
+    };
+    c.check("tags reused at once", outcome);
     Ok(())
 }
 
