@@ -42,7 +42,7 @@ FLAVOUR ?= release
 # Extra arguments for the VM runner, e.g. VM_ARGS=--kvm.
 VM_ARGS ?=
 
-.PHONY: all kernel modules run check check-full test unit fmt fmt-check clippy clean help setup
+.PHONY: all kernel modules run check check-full bench test unit fmt fmt-check clippy clean help setup
 
 all: modules
 
@@ -54,6 +54,9 @@ help:
 	@echo "                    VM under the test kernel (TESTS='a.sh b.sh' runs some)"
 	@echo "make check-full     the 9P selftests under the release kernel, comparing the"
 	@echo "                    whole tree (every one of 5000 entries stat'ed and read)"
+	@echo "make bench          benchmarks on the release kernel: rust_9p against diod,"
+	@echo "                    virtio-9p and local reads, rust_fingerd against netkit"
+	@echo "                    fingerd and an epoll baseline (BENCH_ARGS='--reps 5')"
 	@echo "make unit           host-side cargo tests of the pure-logic sources"
 	@echo "make fmt            rustfmt the Rust sources (fmt-check: only check)"
 	@echo "make clippy         build the modules with CLIPPY=1"
@@ -91,6 +94,11 @@ check-full:
 	@scripts/kernel.sh build release
 	@scripts/modules.sh release
 	@scripts/vm.sh --flavour release --tests "p9_mount.sh p9_clients.sh p9_users.sh" $(VM_ARGS)
+
+# A benchmark, not a test: never part of "make check".
+BENCH_ARGS ?=
+bench:
+	@scripts/bench.sh $(BENCH_ARGS)
 
 unit:
 	@cargo test --quiet --manifest-path host/Cargo.toml

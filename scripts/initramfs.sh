@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# initramfs.sh FLAVOUR OUT
+# initramfs.sh FLAVOUR OUT [bench]
 #
 # Packs the guest's root file system into the cpio archive OUT: busybox, the
 # modules built for FLAVOUR, the selftests, the sample export, and the Debian
-# programs the tests use (copied with the libraries ldd lists).
+# programs the tests use (copied with the libraries ldd lists). With "bench",
+# also the benchmark tools of bench/, iperf3, openbsd-inetd and perf.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 flavour=${1:?usage: initramfs.sh FLAVOUR OUT}
 out=${2:?usage: initramfs.sh FLAVOUR OUT}
+extras=${3:-}
 mods="$RKS_TOP/build/$flavour/src"
 root="$RKS_TOP/build/$flavour/initramfs"
 
@@ -47,12 +49,21 @@ done
 # The selftests' own TCP client.
 cargo build --quiet --release --manifest-path "$RKS_TOP/selftests/netload/Cargo.toml"
 add_program "$RKS_TOP/selftests/netload/target/release/netload" /usr/bin/netload
+if [ "$extras" = bench ]; then
+	cargo build --quiet --release --manifest-path "$RKS_TOP/bench/Cargo.toml"
+	for tool in fsbench fingerload finger-epoll; do
+		add_program "$RKS_TOP/bench/target/release/$tool" "/usr/bin/$tool"
+	done
+	add_program /usr/bin/iperf3
+	add_program /usr/sbin/inetd
+	add_program /usr/bin/perf
+fi
 # Name resolution through files only, as diod and finger need.
 [ -d /lib/x86_64-linux-gnu ] && cp -L /lib/x86_64-linux-gnu/libnss_files.so.2 \
 	"$root/lib/x86_64-linux-gnu/" 2>/dev/null || true
 
 cp "$RKS_TOP/scripts/guest/init" "$root/init"
-cp "$RKS_TOP/scripts/guest/run-services" "$root/usr/share/rks/"
+cp "$RKS_TOP/scripts/guest/run-services" "$RKS_TOP/scripts/guest/bench" "$root/usr/share/rks/"
 cp -r "$RKS_TOP/scripts/guest/etc/." "$root/etc/"
 find "$mods" -name '*.ko' -exec cp {} "$root/lib/modules/rks/" \;
 mkdir -p "$root/selftests"

@@ -13,7 +13,7 @@ rks_src() { echo "$RKS_CACHE/src/linux-$RKS_KVER"; }
 # Config fragments of a flavour, in merge order.
 rks_fragments() {
 	case "$1" in
-	release) echo "$RKS_TOP/selftests/config" ;;
+	release) echo "$RKS_TOP/selftests/config $RKS_TOP/selftests/config.release" ;;
 	test) echo "$RKS_TOP/selftests/config $RKS_TOP/selftests/config.debug" ;;
 	*) echo "unknown kernel flavour '$1' (want test or release)" >&2; return 1 ;;
 	esac

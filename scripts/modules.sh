@@ -17,6 +17,7 @@ kdir=$(rks_kdir "$flavour")
 out="$RKS_TOP/build/$flavour/src"
 mkdir -p "$out"
 # Copy the sources, keeping their times so that make rebuilds only what changed.
-tar -C "$RKS_TOP" --exclude=./build --exclude=./host --exclude=./.git -cf - . | tar -C "$out" -xf -
+tar -C "$RKS_TOP" --exclude=./build --exclude=./host --exclude=./.git --exclude=./bench \
+	--exclude=./selftests/netload/target -cf - . | tar -C "$out" -xf -
 echo "modules: building for the $flavour kernel in build/$flavour/src"
 make -s -C "$kdir" M="$out" LLVM="$RKS_LLVM" -j"$(nproc)" "$@" modules

@@ -11,6 +11,8 @@ step() { printf 'setup: %s\n' "$*"; }
 apt_pkgs=(linux-source-6.12 clang-19 lld-19 llvm-19 libclang-19-dev flex bison
 	  bc libelf-dev libssl-dev cpio qemu-system-x86 busybox-static
 	  finger fingerd diod attr netcat-openbsd iproute2 xz-utils make)
+# "setup.sh bench": also what "make bench" runs in the guest.
+[ "${1:-}" = bench ] && apt_pkgs+=(iperf3 openbsd-inetd linux-perf)
 
 missing=()
 for p in "${apt_pkgs[@]}"; do

@@ -4,9 +4,11 @@
 # vm.sh [options]   boot a cached kernel in QEMU with the project's initramfs
 #
 #   --flavour test|release   which kernel (default: test)
-#   --mode test|run|p9server run the selftests, give a shell, or serve the 9P
+#   --mode test|run|p9server|bench
+#                            run the selftests, give a shell, serve the 9P
 #                            selftests' export to a client VM until killed
-#                            (default: test; see scripts/vm-pair.sh)
+#                            (see scripts/vm-pair.sh), or run the benchmarks
+#                            (see scripts/bench.sh); default: test
 #   --tests "a.sh b.sh"      only these selftests
 #   --timeout SECONDS        hard limit on the whole run (default: 3600;
 #                            0 = none, allowed with --mode run only)
@@ -18,6 +20,8 @@
 #                            QEMU socket link listening on 127.0.0.1:PORT
 #   --net-connect PORT       the same for the other end (MAC 52:54:00:00:09:02),
 #                            connecting to a VM started with --net-listen PORT
+#   --virtfs DIR             export DIR read-only with QEMU's 9P server
+#                            (virtio-9p, mount tag "bench")
 #   --initrd FILE            boot this initramfs instead of building one
 #   --logs DIR               log directory (default: build/logs/RUN, which
 #                            build/logs/latest then points at)
@@ -25,14 +29,14 @@
 #   --pidfile FILE           QEMU writes its process id to FILE
 #
 # The serial console goes to the terminal and to build/logs/RUN/console.log;
-# the selftests' KTAP output goes to build/logs/RUN/results.ktap through the
-# second serial port. Exit status: 0 when the guest reported success, 1 when
+# the selftests' KTAP output (the benchmarks' JSON lines) goes to
+# build/logs/RUN/results.ktap (results.jsonl) through the second serial port. Exit status: 0 when the guest reported success, 1 when
 # it reported failure, 2 when it reported nothing (panic, hang, timeout).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 flavour=test mode=test tests="" timeout=3600 accel=tcg mem=1024 append="" fwd=()
-link="" link_mac="" initrd="" logs="" prefix="" pidfile=()
+link="" link_mac="" virtfs="" initrd="" logs="" prefix="" pidfile=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--flavour) flavour=$2; shift ;;
@@ -45,6 +49,7 @@ while [ $# -gt 0 ]; do
 	--append) append=$2; shift ;;
 	--net-listen) link="listen=127.0.0.1:$2" link_mac=52:54:00:00:09:01; shift ;;
 	--net-connect) link="connect=127.0.0.1:$2" link_mac=52:54:00:00:09:02; shift ;;
+	--virtfs) virtfs=$2; shift ;;
 	--initrd) initrd=$2; shift ;;
 	--logs) logs=$2; shift ;;
 	--log-prefix) prefix=$2; shift ;;
@@ -65,6 +70,7 @@ if [ -z "$logs" ]; then
 fi
 mkdir -p "$logs"
 console="$logs/${prefix}console.log" results="$logs/${prefix}results.ktap"
+[ "$mode" = bench ] && results="$logs/${prefix}results.jsonl"
 if [ -z "$initrd" ]; then
 	initrd="$RKS_TOP/build/$flavour/initramfs.cpio"
 	"$RKS_TOP/scripts/initramfs.sh" "$flavour" "$initrd"
@@ -86,6 +92,9 @@ qemu=(qemu-system-x86_64 -machine pc -accel "$accel" -cpu max -smp 2 -m "$mem"
 if [ -n "$link" ]; then
 	# The VM-to-VM link: QEMU forwards the frames over a TCP connection.
 	qemu+=(-netdev "socket,id=n1,$link" -device "virtio-net-pci,netdev=n1,mac=$link_mac")
+fi
+if [ -n "$virtfs" ]; then
+	qemu+=(-virtfs "local,path=$virtfs,mount_tag=bench,security_model=none,readonly=on")
 fi
 if [ "$mode" = run ]; then
 	# Interactive: Ctrl-A C reaches the QEMU monitor, Ctrl-A X quits.

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench.sh [--reps N] [--secs S] [--only AREA] [--peers LIST]   "make bench"
+#
+#   --reps N    repetitions of every run (default 3)
+#   --secs S    length of each timed run in seconds (default 3)
+#   --only A    one area: 9p, finger or tcp (default all), or profile
+#               (perf profiles of rust_9p and diod, in console.log)
+#   --peers L   only these peers, comma-separated (e.g. rust_9p,local)
+#
+# Boots the release kernel once, with QEMU's 9P server exporting a host copy
+# of the benchmark tree, and runs scripts/guest/bench there: rust_9p, diod,
+# virtio-9p and the local file system, then rust_fingerd, netkit fingerd,
+# the finger-epoll baseline and a null server, then iperf3 on loopback.
+# Writes build/bench/RUN/ (build/bench/latest points at it): results.jsonl
+# (every run), summary.json (median, min, max per figure), report.md (the
+# tables, also printed), console.log. A benchmark, not a test: it exits 0
+# whenever it got results, and marks failed runs in the report.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+reps=3 secs=3 only= peers=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--reps) reps=$2; shift ;;
+	--secs) secs=$2; shift ;;
+	--only) only=$2; shift ;;
+	--peers) peers=$2; shift ;;
+	*) echo "bench: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+"$RKS_TOP/scripts/setup.sh" bench
+"$RKS_TOP/scripts/kernel.sh" build release
+"$RKS_TOP/scripts/modules.sh" release
+
+run_id=$(date +%Y%m%d-%H%M%S)
+out="$RKS_TOP/build/bench/$run_id"
+mkdir -p "$out"
+ln -sfn "$run_id" "$RKS_TOP/build/bench/latest"
+
+echo "bench: building the tools and the host copy of the tree" >&2
+cargo build --quiet --release --manifest-path "$RKS_TOP/bench/Cargo.toml"
+tree="$RKS_TOP/build/bench/tree"
+mkdir -p "$tree"
+"$RKS_TOP/bench/target/release/fsbench" mktree "$tree" >/dev/null
+chmod -R a+rX "$tree"
+initrd="$RKS_TOP/build/release/initramfs-bench.cpio"
+"$RKS_TOP/scripts/initramfs.sh" release "$initrd" bench
+
+echo "bench: running in the guest ($reps repetitions of ${secs} s runs; logs in ${out#"$RKS_TOP/"})" >&2
+status=0
+"$RKS_TOP/scripts/vm.sh" --flavour release --mode bench --initrd "$initrd" \
+	--virtfs "$tree" --mem 2048 --logs "$out" --timeout 7200 \
+	--append "rks.reps=$reps rks.secs=$secs${only:+ rks.only=$only}${peers:+ rks.peers=$peers}" \
+	>"$out/vm.log" 2>&1 || status=$?
+if [ ! -s "$out/results.jsonl" ]; then
+	echo "bench: the guest reported nothing (vm.sh status $status; see $out/console.log)" >&2
+	exit 1
+fi
+python3 "$RKS_TOP/scripts/bench_report.py" "$out"

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""bench_report.py RUNDIR: the tables of "make bench".
+
+Reads RUNDIR/results.jsonl (one JSON object per run, from the guest), writes
+RUNDIR/summary.json (median, min, max and count of every figure) and
+RUNDIR/report.md (markdown tables of figures and ratios), and prints the
+report. Ratios always read "how many times better rust_9p (rust_fingerd) is":
+ours / peer for rates, peer / ours for latencies.
+"""
+
+import json
+import statistics
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+# Workload -> (metric, unit, higher is better, description)
+FS_WORKLOADS = [
+    ("seq", "mb_per_s", "MB/s", True, "sequential read of a 256 MiB file (1 MiB reads)"),
+    ("rand-1", "iops", "IOPS", True, "4 KiB random reads, 1 reader"),
+    ("rand-4", "iops", "IOPS", True, "4 KiB random reads, 4 readers"),
+    ("rand-16", "iops", "IOPS", True, "4 KiB random reads, 16 readers"),
+    ("files-1", "files_per_s", "files/s", True, "open+read+close of 4 KiB files, 1 reader"),
+    ("files-4", "files_per_s", "files/s", True, "the same, 4 readers"),
+    ("files-16", "files_per_s", "files/s", True, "the same, 16 readers"),
+    ("stat", "ops_per_s", "stat/s", True, "lstat of the 10,000 files"),
+    ("walk", "ops_per_s", "entries/s", True, "ls -lR of the tree (readdir + lstat)"),
+    ("lat", "p50_us", "µs", False, "one 4 KiB read, median"),
+    ("lat", "p99_us", "µs", False, "one 4 KiB read, p99"),
+]
+FS_PEERS = ["rust_9p", "diod", "virtio", "local"]
+FINGER_PEERS = ["rust_fingerd", "netkit", "epoll", "null"]
+
+
+def fmt(v):
+    if v is None:
+        return "–"
+    if v >= 100:
+        return f"{v:,.0f}"
+    if v >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def cell(stats):
+    if not stats:
+        return "–"
+    if stats["n"] == 1:
+        return fmt(stats["median"])
+    return f"{fmt(stats['median'])} ({fmt(stats['min'])}–{fmt(stats['max'])})"
+
+
+def ratio(ours, peer, higher):
+    if not ours or not peer or not ours["median"] or not peer["median"]:
+        return "–"
+    r = ours["median"] / peer["median"] if higher else peer["median"] / ours["median"]
+    return f"**{r:.2f}×**"
+
+
+def main():
+    run = Path(sys.argv[1])
+    samples = defaultdict(list)
+    problems = []
+    msizes = defaultdict(set)
+    for line in (run / "results.jsonl").read_text(errors="replace").splitlines():
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if "area" not in rec:
+            continue
+        res = rec["result"]
+        config = rec["config"]
+        if rec["area"] == "9p" and config != "-":
+            msize, cache, got = config.split("/")
+            config = f"{msize}/{cache}"
+            msizes[(rec["peer"], config)].add(got)
+        where = f"{rec['area']} {rec['peer']} {config} {rec['workload']} rep {rec['rep']}"
+        if "error" in res:
+            problems.append(f"{where}: {res['error']}")
+            continue
+        if res.get("mismatches") or res.get("errors"):
+            problems.append(f"{where}: {res.get('mismatches', 0)} wrong replies, "
+                            f"{res.get('errors', 0)} failed queries")
+        for metric, value in res.items():
+            if isinstance(value, (int, float)):
+                samples[(rec["area"], rec["peer"], config, rec["workload"], metric)].append(value)
+
+    summary = {}
+    for key, values in samples.items():
+        summary[key] = {"median": statistics.median(values), "min": min(values),
+                        "max": max(values), "n": len(values)}
+
+    def get(area, peer, config, workload, metric):
+        return summary.get((area, peer, config, workload, metric))
+
+    out = ["# make bench", ""]
+    out.append("Median (min–max) over the repetitions; ratios are of medians, "
+               "> 1 means ours is better. QEMU TCG: compare ratios, not absolute figures.")
+    out.append("")
+    tcp = get("tcp", "iperf3", "-", "loopback", "mb_per_s")
+    if tcp:
+        out += ["## Loopback TCP in the guest (iperf3)", "",
+                f"{cell(tcp)} MB/s: the ceiling for any TCP server here.", ""]
+
+    configs = sorted({k[2] for k in summary if k[0] == "9p" and k[2] != "-"},
+                     key=lambda c: (c.split("/")[1] != "none", int(c.split("/")[0])))
+    for config in configs:
+        msize, cache = config.split("/")
+        out.append(f"## 9P, msize {int(msize) // 1024} KiB, cache={cache}")
+        out.append("")
+        neg = ", ".join(f"{p} {'/'.join(sorted(msizes[(p, config)]))}"
+                        for p in FS_PEERS[:3] if msizes.get((p, config)))
+        out.append(f"Negotiated msize: {neg}.")
+        out.append("")
+        out.append("| workload | unit | rust_9p | diod | virtio-9p | local | ×diod | ×virtio | ×local |")
+        out.append("|---|---|---|---|---|---|---|---|---|")
+        for workload, metric, unit, higher, desc in FS_WORKLOADS:
+            ours = get("9p", "rust_9p", config, workload, metric)
+            peers = [get("9p", p, config, workload, metric) for p in FS_PEERS[1:3]]
+            local = get("9p", "local", "-", workload, metric)
+            if not ours and not any(peers):
+                continue
+            label = workload if metric != "p99_us" else "lat p99"
+            label = "lat p50" if workload == "lat" and metric == "p50_us" else label
+            out.append(f"| {label} | {unit} | {cell(ours)} | {cell(peers[0])} | {cell(peers[1])} | "
+                       f"{cell(local)} | {ratio(ours, peers[0], higher)} | "
+                       f"{ratio(ours, peers[1], higher)} | {ratio(ours, local, higher)} |")
+        out.append("")
+    if configs:
+        out.append("Workloads: " + "; ".join(f"{w} = {d}" for w, _, _, _, d in FS_WORKLOADS if w != "lat")
+                   + "; lat = one 4 KiB read of an open file.")
+        out.append("")
+
+    concs = sorted({k[3] for k in summary if k[0] == "finger"}, key=lambda w: int(w.split("-")[1]))
+    if concs:
+        out += ["## Finger (one query per connection: connect, query, reply, close)", "",
+                "| concurrency | rust_fingerd q/s | netkit (inetd) | finger-epoll | null | ×netkit | ×epoll | ×null |",
+                "|---|---|---|---|---|---|---|---|"]
+        for w in concs:
+            vals = [get("finger", p, "-", w, "qps") for p in FINGER_PEERS]
+            out.append(f"| {w.split('-')[1]} | " + " | ".join(cell(v) for v in vals) + " | "
+                       + " | ".join(ratio(vals[0], v, True) for v in vals[1:]) + " |")
+        out += ["", "| concurrency | latency µs p50 / p99 | rust_fingerd | netkit | finger-epoll | null |",
+                "|---|---|---|---|---|---|"]
+        for w in concs:
+            row = []
+            for p in FINGER_PEERS:
+                p50, p99 = get("finger", p, "-", w, "p50_us"), get("finger", p, "-", w, "p99_us")
+                row.append(f"{fmt(p50 and p50['median'])} / {fmt(p99 and p99['median'])}")
+            out.append(f"| {w.split('-')[1]} | | " + " | ".join(row) + " |")
+        out.append("")
+
+    out += ["## Problems", ""]
+    out += [f"- {p}" for p in problems] or ["None: every run completed and every reply was checked."]
+    out.append("")
+    report = "\n".join(out)
+    (run / "report.md").write_text(report)
+    (run / "summary.json").write_text(json.dumps(
+        [dict(zip(("area", "peer", "config", "workload", "metric"), k), **v)
+         for k, v in sorted(summary.items())], indent=1))
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
