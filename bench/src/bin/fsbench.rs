@@ -216,27 +216,36 @@ fn rand(dir: &Path, threads: usize, secs: f64) -> Report {
         .int("threads", threads as u64)
 }
 
+/// Runs `op` on the files of `files/` whose numbers `indices` gives, one
+/// pass at most (a second would read what a cache kept), until `deadline`.
+/// Returns how many it did.
+fn each_file(
+    dir: &Path,
+    indices: impl Iterator<Item = usize>,
+    deadline: &Deadline,
+    mut op: impl FnMut(&Path, usize),
+) -> (u64, Latencies) {
+    let mut n = 0;
+    for i in indices {
+        if deadline.passed() {
+            break;
+        }
+        op(&dir.join("files").join(file_name(i)), i);
+        n += 1;
+    }
+    (n, Latencies::default())
+}
+
 fn files(dir: &Path, threads: usize, secs: f64) -> Report {
     let deadline = Deadline::after(secs);
     let (ops, _, secs) = parallel(threads, |t| {
         let mut buf = Vec::with_capacity(2 * BLOCK);
-        let mut n = 0;
-        // One pass at most: a second would read what a cache kept.
-        for i in (t..FILES).step_by(threads) {
-            if deadline.passed() {
-                break;
-            }
-            let path = dir.join("files").join(file_name(i));
+        each_file(dir, (t..FILES).step_by(threads), &deadline, |path, i| {
             buf.clear();
-            io(io(File::open(&path), &path).read_to_end(&mut buf), &path);
-            check(
-                buf.len() == BLOCK && tag_of(&buf) == i as u64,
-                &path,
-                "wrong data",
-            );
-            n += 1;
-        }
-        (n, Latencies::default())
+            io(io(File::open(path), path).read_to_end(&mut buf), path);
+            let right = buf.len() == BLOCK && tag_of(&buf) == i as u64;
+            check(right, path, "wrong data");
+        })
     });
     Report::default()
         .num("files_per_s", ops as f64 / secs)
@@ -247,20 +256,10 @@ fn files(dir: &Path, threads: usize, secs: f64) -> Report {
 fn stat(dir: &Path, secs: f64) -> Report {
     let deadline = Deadline::after(secs);
     let (ops, _, secs) = parallel(1, |_| {
-        let mut n = 0;
-        for i in 0..FILES {
-            if deadline.passed() {
-                break;
-            }
-            let path = dir.join("files").join(file_name(i));
-            check(
-                io(fs::symlink_metadata(&path), &path).len() == BLOCK as u64,
-                &path,
-                "size",
-            );
-            n += 1;
-        }
-        (n, Latencies::default())
+        each_file(dir, 0..FILES, &deadline, |path, _| {
+            let size = io(fs::symlink_metadata(path), path).len();
+            check(size == BLOCK as u64, path, "size");
+        })
     });
     Report::default()
         .num("ops_per_s", ops as f64 / secs)
