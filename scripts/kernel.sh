@@ -26,7 +26,7 @@ if [ -f "$kdir/.rks-built" ]; then
 fi
 
 src=$(rks_src)
-mkdir -p "$RKS_CACHE/kernel"
+mkdir -p "$RKS_CACHE/kernel" "$RKS_CACHE/src"
 exec 9>"$RKS_CACHE/kernel/.lock"
 if ! flock -n 9; then
 	echo "kernel: waiting for another kernel build to finish" >&2
