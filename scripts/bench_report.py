@@ -102,7 +102,7 @@ def main():
     tcp = get("tcp", "iperf3", "-", "loopback", "mb_per_s")
     if tcp:
         out += ["## Loopback TCP in the guest (iperf3)", "",
-                f"{cell(tcp)} MB/s: the ceiling for any TCP server here.", ""]
+                f"{cell(tcp)} MB/s between two user processes: the ceiling of a userspace server.", ""]
 
     configs = sorted({k[2] for k in summary if k[0] == "9p" and k[2] != "-"},
                      key=lambda c: (c.split("/")[1] != "none", int(c.split("/")[0])))
