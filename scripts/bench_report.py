@@ -133,6 +133,22 @@ def main():
                    + "; lat = one 4 KiB read of an open file.")
         out.append("")
 
+    has_cpu = any(k[4] == "cpu_busy_pct" for k in summary)
+    if configs and has_cpu:
+        out += ["### Guest CPU busy during the 9P runs", "",
+                "Median share of the guest's CPU time not idle (both vCPUs), in %. "
+                "QEMU's 9P server runs on host threads, so virtio-9p's work is not in it.", "",
+                "| config | workload | rust_9p | diod | virtio-9p | local |", "|---|---|---|---|---|---|"]
+        for config in configs:
+            msize, cache = config.split("/")
+            for workload in dict.fromkeys(w for w, *_ in FS_WORKLOADS):
+                vals = [get("9p", p, config if p != "local" else "-", workload, "cpu_busy_pct")
+                        for p in FS_PEERS]
+                if any(vals):
+                    out.append(f"| {int(msize) // 1024} KiB {cache} | {workload} | "
+                               + " | ".join(fmt(v and v["median"]) for v in vals) + " |")
+        out.append("")
+
     concs = sorted({k[3] for k in summary if k[0] == "finger"}, key=lambda w: int(w.split("-")[1]))
     if concs:
         out += ["## Finger (one query per connection: connect, query, reply, close)", "",
@@ -150,6 +166,13 @@ def main():
                 p50, p99 = get("finger", p, "-", w, "p50_us"), get("finger", p, "-", w, "p99_us")
                 row.append(f"{fmt(p50 and p50['median'])} / {fmt(p99 and p99['median'])}")
             out.append(f"| {w.split('-')[1]} | | " + " | ".join(row) + " |")
+        if has_cpu:
+            out += ["", "| concurrency | guest CPU busy % | rust_fingerd | netkit | finger-epoll | null |",
+                    "|---|---|---|---|---|---|"]
+            for w in concs:
+                vals = [get("finger", p, "-", w, "cpu_busy_pct") for p in FINGER_PEERS]
+                out.append(f"| {w.split('-')[1]} | | "
+                           + " | ".join(fmt(v and v["median"]) for v in vals) + " |")
         out.append("")
 
     out += ["## Problems", ""]
