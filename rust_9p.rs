@@ -12,35 +12,43 @@
 use kernel::c_str;
 use kernel::prelude::*;
 
+// The runtime and the helpers shared by the modules are public modules: what
+// this module does not use of them is not dead code but another module's.
 #[path = "rust_9p/codec.rs"]
 mod codec;
+#[path = "rust_9p/counters.rs"]
+mod counters;
+#[path = "glue/creds.rs"]
+pub mod creds;
+#[path = "glue/errno.rs"]
+pub mod errno;
 #[path = "executor/mod.rs"]
-#[allow(dead_code)] // Not every part of the runtime is used by this server.
-mod executor;
+pub mod executor;
+#[path = "glue/ffi.rs"]
+pub mod ffi;
 #[path = "rust_9p/fids.rs"]
 mod fids;
 #[path = "glue/file.rs"]
-mod file;
+pub mod file;
 #[path = "glue/params.rs"]
-mod glue_params;
-#[allow(dead_code)] // Shared with the other modules; not every item is used here.
+pub mod glue_params;
 #[path = "lib/inet.rs"]
-mod inet;
+pub mod inet;
 #[path = "rust_9p/ops.rs"]
 mod ops;
 #[path = "rust_9p/params.rs"]
 mod params;
-#[allow(dead_code)] // Shared with rust_fingerd; not every item is used here.
 #[path = "lib/passwd.rs"]
-mod passwd;
+pub mod passwd;
 #[path = "rust_9p/proto.rs"]
 mod proto;
-#[allow(dead_code)] // Not every part of the runtime is used by this server.
 #[path = "reactor/mod.rs"]
-mod reactor;
+pub mod reactor;
+#[path = "glue/seq.rs"]
+pub mod seq;
 #[path = "rust_9p/server.rs"]
 mod server;
-#[path = "rust_9p/vfs.rs"]
+#[path = "rust_9p/vfs/mod.rs"]
 mod vfs;
 
 use executor::AutoStopHandle;
@@ -61,7 +69,7 @@ struct Rust9p {
     // Dropped first: stopping the executor drops every connection, request
     // and fid, and with them every file and path reference.
     _executor: AutoStopHandle,
-    _counters: vfs::CountersFile,
+    _counters: counters::CountersFile,
 }
 
 impl kernel::Module for Rust9p {
@@ -72,7 +80,7 @@ impl kernel::Module for Rust9p {
         let listener = TcpListener::bind(listen, BACKLOG).inspect_err(|e| {
             pr_err!("cannot listen on {}: error {}\n", listen, e.to_errno());
         })?;
-        let counters = vfs::CountersFile::create();
+        let counters = counters::CountersFile::create();
         let server = server::Server::new(params)?;
         let p = &server.params;
         pr_info!(

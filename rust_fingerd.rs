@@ -10,31 +10,40 @@
 use kernel::c_str;
 use kernel::prelude::*;
 
+// The runtime and the helpers shared by the modules are public modules: what
+// this module does not use of them is not dead code but another module's.
+#[path = "rust_fingerd/cache.rs"]
+mod cache;
+#[path = "glue/creds.rs"]
+pub mod creds;
+#[path = "glue/errno.rs"]
+pub mod errno;
 #[path = "executor/mod.rs"]
-#[allow(dead_code)] // Not every part of the runtime is used by this server.
-mod executor;
+pub mod executor;
+#[path = "glue/ffi.rs"]
+pub mod ffi;
 #[path = "glue/file.rs"]
-mod file;
+pub mod file;
 #[path = "glue/params.rs"]
-mod glue_params;
-#[allow(dead_code)] // Shared with the other modules; not every item is used here.
+pub mod glue_params;
 #[path = "lib/inet.rs"]
-mod inet;
+pub mod inet;
 #[path = "rust_fingerd/params.rs"]
 mod params;
-#[allow(dead_code)] // Shared with the host tests; not every item is used here.
 #[path = "lib/passwd.rs"]
-mod passwd;
+pub mod passwd;
+#[path = "rust_fingerd/plans.rs"]
+mod plans;
 #[path = "rust_fingerd/query.rs"]
 mod query;
-#[allow(dead_code)] // Not every part of the runtime is used by this server.
 #[path = "reactor/mod.rs"]
-mod reactor;
-#[allow(dead_code)] // Shared with the host tests; not every item is used here.
+pub mod reactor;
 #[path = "rust_fingerd/reply.rs"]
 mod reply;
 #[path = "rust_fingerd/server.rs"]
 mod server;
+#[path = "rust_fingerd/user.rs"]
+mod user;
 #[path = "rust_fingerd/vfs.rs"]
 mod vfs;
 

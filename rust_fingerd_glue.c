@@ -27,7 +27,7 @@ bool rust_fingerd_param_list_users(void);
 int rust_fingerd_param_max_plan_size(void);
 bool rust_fingerd_log_ratelimit(void);
 int rust_fingerd_stat_key(const char *path, u64 key[4]);
-void *rust_fingerd_read_as_owner(const char *path, u32 uid, u32 gid, size_t max, size_t *len);
+void *rust_fingerd_read_owned(const char *path, u32 uid, size_t max, size_t *len);
 
 RKS_LISTEN_PARAMS(rust_fingerd, 79);
 
@@ -94,35 +94,20 @@ int rust_fingerd_stat_key(const char *path, u64 key[4])
 }
 
 /*
- * Reads up to @max bytes of @path as user @uid/@gid, without capabilities or
- * supplementary groups: the path is walked and the file opened with that
- * user's permissions only. The file must be a regular file owned by @uid
- * (symlinks are followed, with the same permissions). O_NONBLOCK keeps a
- * FIFO from blocking the open.
+ * Reads up to @max bytes of @path with the current credentials (the Rust
+ * side makes them the owner's). The file must be a regular file owned by
+ * @uid (symlinks are followed, with the same permissions). O_NONBLOCK keeps
+ * a FIFO from blocking the open.
  */
-void *rust_fingerd_read_as_owner(const char *path, u32 uid, u32 gid, size_t max, size_t *len)
+void *rust_fingerd_read_owned(const char *path, u32 uid, size_t max, size_t *len)
 {
 	kuid_t kuid = make_kuid(&init_user_ns, uid);
-	kgid_t kgid = make_kgid(&init_user_ns, gid);
-	const struct cred *old;
-	struct cred *cred;
 	struct file *file;
 	void *ret;
 
-	if (!uid_valid(kuid) || !gid_valid(kgid))
+	if (!uid_valid(kuid))
 		return ERR_PTR(-EINVAL);
-	cred = prepare_kernel_cred(&init_task);
-	if (!cred)
-		return ERR_PTR(-ENOMEM);
-	cred->uid = cred->euid = cred->suid = cred->fsuid = kuid;
-	cred->gid = cred->egid = cred->sgid = cred->fsgid = kgid;
-	cred->cap_effective = CAP_EMPTY_SET;
-	cred->cap_permitted = CAP_EMPTY_SET;
-	/* The kernel's credentials have no supplementary groups to drop. */
-	old = override_creds(cred);
 	file = filp_open(path, O_RDONLY | O_NONBLOCK, 0);
-	revert_creds(old);
-	put_cred(cred);
 	if (IS_ERR(file))
 		return file;
 	if (!uid_eq(file_inode(file)->i_uid, kuid))
@@ -133,5 +118,6 @@ void *rust_fingerd_read_as_owner(const char *path, u32 uid, u32 gid, size_t max,
 	return ret;
 }
 
-/* The runtime's helpers, linked into this module. */
+/* Shared with the other modules, linked into this one. */
+#include "glue/creds.c"
 #include "glue/runtime.c"

@@ -26,7 +26,7 @@ const WAKING: usize = 2;
 ///
 /// `waker` is accessed only by the caller that moved `state` from `IDLE` to
 /// `REGISTERING`, or from `IDLE` to `WAKING`, until it moves it back.
-pub(crate) struct AtomicWaker {
+pub struct AtomicWaker {
     state: AtomicUsize,
     waker: UnsafeCell<Option<Waker>>,
 }
@@ -45,7 +45,7 @@ impl Default for AtomicWaker {
 
 impl AtomicWaker {
     /// Creates an empty slot.
-    pub(crate) const fn new() -> Self {
+    pub const fn new() -> Self {
         Self {
             state: AtomicUsize::new(IDLE),
             waker: UnsafeCell::new(None),
@@ -56,7 +56,7 @@ impl AtomicWaker {
     ///
     /// Only one task may register at a time; a concurrent second registration
     /// is ignored (the first one keeps the slot).
-    pub(crate) fn register(&self, waker: &Waker) {
+    pub fn register(&self, waker: &Waker) {
         match self
             .state
             .compare_exchange(IDLE, REGISTERING, Ordering::Acquire, Ordering::Acquire)
@@ -95,7 +95,7 @@ impl AtomicWaker {
     }
 
     /// Takes the registered waker, if any, leaving the slot empty.
-    pub(crate) fn take(&self) -> Option<Waker> {
+    pub fn take(&self) -> Option<Waker> {
         match self.state.fetch_or(WAKING, Ordering::AcqRel) {
             IDLE => {
                 // SAFETY: we moved `state` from IDLE to WAKING, so we own the
@@ -111,7 +111,7 @@ impl AtomicWaker {
     }
 
     /// Wakes the registered waker, if any.
-    pub(crate) fn wake(&self) {
+    pub fn wake(&self) {
         if let Some(waker) = self.take() {
             waker.wake();
         }

@@ -22,14 +22,18 @@
 //!
 //! See `Documentation/async-runtime.rst` for the life cycle and invariants.
 
-pub(crate) mod atomic_waker;
-pub(crate) mod sync;
+pub mod atomic_waker;
+mod race;
+pub mod sync;
 mod task;
 mod yield_now;
 
 #[allow(unused_imports)]
-pub(crate) use yield_now::yield_now;
+pub use race::{race, Either};
+#[allow(unused_imports)]
+pub use yield_now::yield_now;
 
+use crate::ffi::rks_alloc_workqueue;
 use core::future::Future;
 use core::pin::Pin;
 use kernel::bindings;
@@ -37,14 +41,8 @@ use kernel::list::List;
 use kernel::prelude::*;
 use kernel::str::CStr;
 use kernel::sync::{new_spinlock, Arc, SpinLock};
+use kernel::time::Ktime;
 use task::{BoxFuture, Task};
-
-// Only pointers cross: bindgen's empty stand-ins for compiled-out structs
-// (e.g. `sched_statistics`) make the pointees look FFI-unsafe.
-#[allow(improper_ctypes)]
-extern "C" {
-    fn rks_alloc_workqueue(name: *const kernel::ffi::c_char) -> *mut bindings::workqueue_struct;
-}
 
 /// The tasks of an executor and whether it accepts new ones.
 struct TaskSet {
@@ -81,6 +79,7 @@ impl Shared {
             return Err(ENOMEM);
         }
         let shared = Arc::pin_init(
+            // INVARIANT: `queue` was just allocated, and the set is empty.
             pin_init!(Shared {
                 set <- new_spinlock!(
                     TaskSet {
@@ -110,10 +109,22 @@ impl Shared {
         drop(removed);
     }
 
+    /// Whether the work item running on this CPU now is one of our tasks.
+    fn runs_current_work(&self) -> bool {
+        // SAFETY: no preconditions; NULL outside a workqueue worker.
+        let current = unsafe { bindings::current_work() };
+        !current.is_null()
+            && self
+                .set
+                .lock()
+                .tasks
+                .iter()
+                .any(|task| task.is_work(current))
+    }
+
     /// Stops the executor; see [`AutoStopHandle`]. Must run in process context.
     fn stop(&self) {
-        // SAFETY: `ktime_get` has no preconditions.
-        let start = unsafe { bindings::ktime_get() };
+        let start = Ktime::ktime_get();
         {
             let mut set = self.set.lock();
             if set.stopped {
@@ -148,8 +159,7 @@ impl Shared {
         // SAFETY: nothing can queue work any more (see above), and this is
         // the only place that destroys the queue, once (`stopped`).
         unsafe { bindings::destroy_workqueue(self.queue) };
-        // SAFETY: as above.
-        let took_us = (unsafe { bindings::ktime_get() } - start) / 1000;
+        let took_us = (Ktime::ktime_get() - start).to_ns() / 1000;
         pr_info!(
             "executor stopped: {} tasks dropped in {} us\n",
             dropped,
@@ -161,7 +171,7 @@ impl Shared {
 /// A handle to spawn tasks on an executor. Cheap to clone; a task may keep
 /// one to spawn more tasks.
 #[derive(Clone)]
-pub(crate) struct Executor {
+pub struct Executor {
     shared: Arc<Shared>,
 }
 
@@ -170,7 +180,7 @@ impl Executor {
     ///
     /// Fails with `ESHUTDOWN` once the executor is stopping, or with `ENOMEM`;
     /// `future` is dropped then.
-    pub(crate) fn spawn(&self, future: impl Future<Output = ()> + Send + 'static) -> Result {
+    pub fn spawn(&self, future: impl Future<Output = ()> + Send + 'static) -> Result {
         let boxed = KBox::new(future, GFP_KERNEL)?;
         let raw = KBox::into_raw(boxed);
         let raw: *mut (dyn Future<Output = ()> + Send) = raw;
@@ -193,7 +203,7 @@ impl Executor {
             task.revoke();
             drop(task);
             drop(first_poll);
-            return Err(Error::from_errno(-(bindings::ESHUTDOWN as i32)));
+            return Err(crate::errno::eshutdown());
         }
         Task::schedule(first_poll);
         Ok(())
@@ -206,13 +216,17 @@ impl Executor {
 /// polled nor queued again, waits for running polls and queued work, drops
 /// every future, and destroys the workqueue. A module keeps its handle in its
 /// `Module` struct, so that unloading drops everything the servers hold.
-pub(crate) struct AutoStopHandle {
+///
+/// Stopping waits for the executor's work to finish, so the handle must not
+/// be dropped from one of its own tasks (that wait would never end): it
+/// belongs to the module, not to a task. Debug builds check this.
+pub struct AutoStopHandle {
     executor: Executor,
 }
 
 impl AutoStopHandle {
     /// Creates an executor with its own workqueue called `name`.
-    pub(crate) fn new(name: &'static CStr) -> Result<Self> {
+    pub fn new(name: &'static CStr) -> Result<Self> {
         Ok(Self {
             executor: Executor {
                 shared: Shared::new(name)?,
@@ -221,13 +235,17 @@ impl AutoStopHandle {
     }
 
     /// A handle for spawning tasks.
-    pub(crate) fn executor(&self) -> &Executor {
+    pub fn executor(&self) -> &Executor {
         &self.executor
     }
 }
 
 impl Drop for AutoStopHandle {
     fn drop(&mut self) {
+        debug_assert!(
+            !self.executor.shared.runs_current_work(),
+            "an AutoStopHandle was dropped from one of its own tasks"
+        );
         self.executor.shared.stop();
     }
 }

@@ -8,23 +8,17 @@
 //! [`Arc`] (handed to [`Task::run`]); every [`Waker`] holds one [`Arc`].
 
 use super::Shared;
+use crate::ffi::{rks_rcu_read_lock, rks_rcu_read_unlock};
 use core::future::Future;
 use core::mem::ManuallyDrop;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, RawWaker, RawWakerVTable, Waker};
+use kernel::bindings;
 use kernel::list::{impl_has_list_links, impl_list_arc_safe, impl_list_item, ListArc, ListLinks};
 use kernel::prelude::*;
-use kernel::sync::{new_mutex, Arc, Mutex};
+use kernel::sync::{new_mutex, Arc, ArcBorrow, Mutex};
 use kernel::workqueue::{self, impl_has_work, new_work, Work, WorkItem};
-
-// Only pointers cross: bindgen's empty stand-ins for compiled-out structs
-// (e.g. `sched_statistics`) make the pointees look FFI-unsafe.
-#[allow(improper_ctypes)]
-extern "C" {
-    fn rks_rcu_read_lock();
-    fn rks_rcu_read_unlock();
-}
 
 /// A spawned future, boxed and type-erased.
 pub(super) type BoxFuture = Pin<KBox<dyn Future<Output = ()> + Send>>;
@@ -71,6 +65,8 @@ impl Task {
     /// Allocates a task for `future`; it is not queued yet.
     pub(super) fn new(future: BoxFuture, shared: Arc<Shared>) -> Result<ListArc<Task>> {
         ListArc::pin_init(
+            // INVARIANT: not revoked; `shared.queue` is valid until the
+            // executor stops, which revokes every task first.
             try_pin_init!(Task {
                 links <- ListLinks::new(),
                 work <- new_work!("rks_task"),
@@ -102,6 +98,13 @@ impl Task {
         unsafe { rks_rcu_read_unlock() };
     }
 
+    /// Whether `work` is this task's work item.
+    pub(super) fn is_work(&self, work: *const bindings::work_struct) -> bool {
+        // SAFETY: `self.work` is a live `Work`, so its address may be taken.
+        let ours = unsafe { Work::raw_get(&self.work) };
+        core::ptr::eq(ours, work)
+    }
+
     /// Stops the task from being polled or queued again.
     pub(super) fn revoke(&self) {
         self.revoked.store(true, Ordering::Release);
@@ -123,8 +126,8 @@ impl Task {
         };
         // A waker that borrows this reference; `Waker::clone` takes its own.
         // SAFETY: `&*self` points into an `Arc<Task>` that outlives `waker`,
-        // and `VTABLE` expects exactly such a pointer. `ManuallyDrop` keeps the
-        // borrowed reference count untouched.
+        // and `VTABLE` expects exactly such a pointer. `ManuallyDrop` keeps
+        // the borrowed reference count untouched.
         let waker = ManuallyDrop::new(unsafe {
             Waker::from_raw(RawWaker::new((&*self as *const Task).cast(), &VTABLE))
         });
@@ -155,10 +158,10 @@ static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_waker, wake, wake_by_r
 ///
 /// `ptr` must come from `Arc::<Task>::into_raw` (or borrow such a reference).
 unsafe fn clone_waker(ptr: *const ()) -> RawWaker {
-    // SAFETY: the caller guarantees `ptr` is a live `Arc<Task>` reference;
-    // `ManuallyDrop` leaves that reference as it is.
-    let task = ManuallyDrop::new(unsafe { Arc::from_raw(ptr.cast::<Task>()) });
-    RawWaker::new(Arc::into_raw(Arc::clone(&task)).cast(), &VTABLE)
+    // SAFETY: the caller guarantees `ptr` is a live `Arc<Task>` reference,
+    // which outlives this call.
+    let task = unsafe { ArcBorrow::<Task>::from_raw(ptr.cast()) };
+    RawWaker::new(Arc::into_raw(Arc::from(task)).cast(), &VTABLE)
 }
 
 /// # Safety
@@ -173,10 +176,10 @@ unsafe fn wake(ptr: *const ()) {
 ///
 /// `ptr` must come from `Arc::<Task>::into_raw` (or borrow such a reference).
 unsafe fn wake_by_ref(ptr: *const ()) {
-    // SAFETY: the caller guarantees `ptr` is a live `Arc<Task>` reference;
-    // `ManuallyDrop` leaves that reference as it is.
-    let task = ManuallyDrop::new(unsafe { Arc::from_raw(ptr.cast::<Task>()) });
-    Task::schedule(Arc::clone(&task));
+    // SAFETY: the caller guarantees `ptr` is a live `Arc<Task>` reference,
+    // which outlives this call.
+    let task = unsafe { ArcBorrow::<Task>::from_raw(ptr.cast()) };
+    Task::schedule(task.into());
 }
 
 /// # Safety

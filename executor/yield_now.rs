@@ -8,12 +8,12 @@ use core::task::{Context, Poll};
 
 /// Returns `Pending` once, after waking its task, so that the task is polled
 /// again after the work already queued.
-pub(crate) fn yield_now() -> YieldNow {
+pub fn yield_now() -> YieldNow {
     YieldNow { yielded: false }
 }
 
 /// The future of [`yield_now`].
-pub(crate) struct YieldNow {
+pub struct YieldNow {
     yielded: bool,
 }
 

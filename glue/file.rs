@@ -3,15 +3,15 @@
 //! Small files read whole through `glue/file.c`: account files, a user's
 //! plan. The buffer is sized to the file (at most the caller's limit).
 
+use crate::ffi::{rks_free, rks_read_file};
 use core::ptr::NonNull;
-use kernel::ffi::{c_char, c_int, c_void};
+use kernel::error::from_err_ptr;
+use kernel::ffi::c_void;
 use kernel::prelude::*;
 use kernel::str::CStr;
 
-extern "C" {
-    fn rks_read_file(path: *const c_char, max: usize, len: *mut usize) -> *mut c_void;
-    fn rks_free(data: *mut c_void);
-}
+/// `/etc/passwd` and `/etc/group` are read up to this size.
+pub const MAX_ACCOUNT_FILE: usize = 1 << 20;
 
 /// The first bytes of a file, in a buffer sized to them.
 ///
@@ -19,7 +19,7 @@ extern "C" {
 ///
 /// `data` points to a `kvmalloc` buffer of at least `len` initialised bytes,
 /// owned by this object.
-pub(crate) struct FileData {
+pub struct FileData {
     data: NonNull<u8>,
     len: usize,
 }
@@ -31,7 +31,7 @@ unsafe impl Sync for FileData {}
 
 impl FileData {
     /// The bytes read.
-    pub(crate) fn bytes(&self) -> &[u8] {
+    pub fn bytes(&self) -> &[u8] {
         // SAFETY: `data` holds `len` initialised bytes (type invariants).
         unsafe { core::slice::from_raw_parts(self.data.as_ptr(), self.len) }
     }
@@ -42,12 +42,8 @@ impl FileData {
     ///
     /// `ptr` must be an `ERR_PTR`, or a `kvmalloc` buffer holding `len`
     /// initialised bytes whose ownership passes to the result.
-    pub(crate) unsafe fn from_glue(ptr: *mut c_void, len: usize) -> Result<Self> {
-        let errno = ptr as isize;
-        if (-4095..0).contains(&errno) {
-            return Err(Error::from_errno(errno as c_int));
-        }
-        let data = NonNull::new(ptr.cast::<u8>()).ok_or(ENOMEM)?;
+    pub unsafe fn from_glue(ptr: *mut c_void, len: usize) -> Result<Self> {
+        let data = NonNull::new(from_err_ptr(ptr)?.cast::<u8>()).ok_or(ENOMEM)?;
         // INVARIANT: the caller passes a `kvmalloc` buffer of `len` bytes.
         Ok(Self { data, len })
     }
@@ -61,7 +57,7 @@ impl Drop for FileData {
 }
 
 /// Reads up to `max` bytes of `path` with the kernel's credentials.
-pub(crate) fn read_file(path: &CStr, max: usize) -> Result<FileData> {
+pub fn read_file(path: &CStr, max: usize) -> Result<FileData> {
     let mut len = 0;
     // SAFETY: `path` is NUL-terminated and `len` a valid place for the length.
     let ptr = unsafe { rks_read_file(path.as_char_ptr(), max, &mut len) };

@@ -17,10 +17,7 @@ use kernel::str::CStr;
 /// `value` must point to a NUL-terminated buffer that stays valid and unchanged
 /// for as long as the module is loaded (a `module_param_string` buffer with
 /// permissions that do not allow writes through sysfs).
-pub(crate) unsafe fn param_str(
-    name: &str,
-    value: *const kernel::ffi::c_char,
-) -> Result<&'static str> {
+pub unsafe fn param_str(name: &str, value: *const kernel::ffi::c_char) -> Result<&'static str> {
     // SAFETY: the caller guarantees `value` is NUL-terminated and lives as
     // long as the module.
     let value = unsafe { CStr::from_char_ptr(value) };
@@ -30,8 +27,22 @@ pub(crate) unsafe fn param_str(
     })
 }
 
+/// Checks that the integer parameter `name` lies in `min..=max`.
+pub fn in_range(
+    name: &str,
+    value: kernel::ffi::c_int,
+    min: kernel::ffi::c_int,
+    max: kernel::ffi::c_int,
+) -> Result<kernel::ffi::c_int> {
+    if (min..=max).contains(&value) {
+        return Ok(value);
+    }
+    pr_err!("{}={} is out of range {}-{}\n", name, value, min, max);
+    Err(EINVAL)
+}
+
 /// Checks the `address` and `port` parameters.
-pub(crate) fn listen_addr(address: &str, port: kernel::ffi::c_int) -> Result<ListenAddr> {
+pub fn listen_addr(address: &str, port: kernel::ffi::c_int) -> Result<ListenAddr> {
     inet::parse_listen(address, port.into()).map_err(|err| {
         match err {
             inet::AddrError::BadPort(_) => pr_err!("port={}\n", err),

@@ -136,3 +136,25 @@ void rks_tcp_nodelay(struct socket *sock)
 {
 	tcp_sock_set_nodelay(sock->sk);
 }
+
+/*
+ * Whether the connection of @sock is over: an error (reset), or closed both
+ * ways. A peer that only shut down its sending side may still read.
+ */
+bool rks_sock_hung_up(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	return READ_ONCE(sk->sk_err) || READ_ONCE(sk->sk_state) == TCP_CLOSE ||
+	       READ_ONCE(sk->sk_shutdown) == SHUTDOWN_MASK;
+}
+
+/*
+ * Ends the connection of @sock with a reset, discarding unsent data, and
+ * shuts it down both ways so that its readers see end of stream.
+ */
+void rks_sock_abort(struct socket *sock)
+{
+	sock_no_linger(sock->sk);
+	kernel_sock_shutdown(sock, SHUT_RDWR);
+}

@@ -9,7 +9,7 @@ use core::fmt;
 
 /// An IP address in network byte order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum IpAddr {
+pub enum IpAddr {
     /// An IPv4 address.
     V4([u8; 4]),
     /// An IPv6 address.
@@ -18,25 +18,25 @@ pub(crate) enum IpAddr {
 
 /// Where a server listens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct ListenAddr {
+pub struct ListenAddr {
     /// The address to bind; `None` means every address (IPv6 and IPv4).
-    pub(crate) ip: Option<IpAddr>,
+    pub ip: Option<IpAddr>,
     /// The TCP port, never 0.
-    pub(crate) port: u16,
+    pub port: u16,
 }
 
 /// The address of one end of a connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct SockAddr {
+pub struct SockAddr {
     /// The IP address.
-    pub(crate) ip: IpAddr,
+    pub ip: IpAddr,
     /// The TCP port.
-    pub(crate) port: u16,
+    pub port: u16,
 }
 
 /// Why a listening address was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum AddrError {
+pub enum AddrError {
     /// The address parameter is neither IPv4 nor IPv6 text.
     BadAddress,
     /// The port is outside 1..=65535.
@@ -58,7 +58,7 @@ impl fmt::Display for AddrError {
 /// Parses the `address` and `port` module parameters.
 ///
 /// An empty address, `*`, or `any` means every address.
-pub(crate) fn parse_listen(address: &str, port: i64) -> Result<ListenAddr, AddrError> {
+pub fn parse_listen(address: &str, port: i64) -> Result<ListenAddr, AddrError> {
     let port = u16::try_from(port)
         .ok()
         .filter(|&p| p != 0)
@@ -72,7 +72,7 @@ pub(crate) fn parse_listen(address: &str, port: i64) -> Result<ListenAddr, AddrE
 }
 
 /// Parses an IPv4 or IPv6 address (an IPv6 one may be in brackets).
-pub(crate) fn parse_ip(text: &str) -> Option<IpAddr> {
+pub fn parse_ip(text: &str) -> Option<IpAddr> {
     if let Some(v4) = parse_ipv4(text) {
         return Some(IpAddr::V4(v4));
     }
@@ -84,7 +84,7 @@ pub(crate) fn parse_ip(text: &str) -> Option<IpAddr> {
 }
 
 /// Parses dotted-quad IPv4 text; leading zeros are refused as ambiguous.
-pub(crate) fn parse_ipv4(text: &str) -> Option<[u8; 4]> {
+pub fn parse_ipv4(text: &str) -> Option<[u8; 4]> {
     let mut out = [0u8; 4];
     let mut parts = text.split('.');
     for byte in out.iter_mut() {
@@ -101,7 +101,7 @@ pub(crate) fn parse_ipv4(text: &str) -> Option<[u8; 4]> {
 }
 
 /// Parses IPv6 text with at most one `::` and an optional trailing IPv4 part.
-pub(crate) fn parse_ipv6(text: &str) -> Option<[u8; 16]> {
+pub fn parse_ipv6(text: &str) -> Option<[u8; 16]> {
     let (head, tail) = match text.find("::") {
         Some(i) => (&text[..i], Some(&text[i + 2..])),
         None => (text, None),

@@ -7,17 +7,17 @@
 
 /// One `/etc/passwd` entry, borrowing from the file's contents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct User<'a> {
+pub struct User<'a> {
     /// The login name.
-    pub(crate) login: &'a str,
+    pub login: &'a str,
     /// The user ID.
-    pub(crate) uid: u32,
+    pub uid: u32,
     /// The primary group ID.
-    pub(crate) gid: u32,
+    pub gid: u32,
     /// The full name: the GECOS field up to its first comma.
-    pub(crate) full_name: &'a str,
+    pub full_name: &'a str,
     /// The home directory.
-    pub(crate) home: &'a str,
+    pub home: &'a str,
 }
 
 /// The lines of a file, as UTF-8; lines that are not UTF-8 are skipped.
@@ -49,27 +49,27 @@ fn parse_user(line: &str) -> Option<User<'_>> {
 }
 
 /// Every well-formed entry of a passwd file.
-pub(crate) fn users(passwd: &[u8]) -> impl Iterator<Item = User<'_>> {
+pub fn users(passwd: &[u8]) -> impl Iterator<Item = User<'_>> {
     lines(passwd).filter_map(parse_user)
 }
 
 /// The entry of `login`, if any.
-pub(crate) fn find_user<'a>(passwd: &'a [u8], login: &str) -> Option<User<'a>> {
+pub fn find_user<'a>(passwd: &'a [u8], login: &str) -> Option<User<'a>> {
     users(passwd).find(|u| u.login == login)
 }
 
 /// A group: its ID and its member list (`a,b,c`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Group<'a> {
+pub struct Group<'a> {
     /// The group ID.
-    pub(crate) gid: u32,
+    pub gid: u32,
     members: &'a str,
 }
 
 impl Group<'_> {
     /// Whether `user` belongs to the group, as a listed member or through
     /// its primary group.
-    pub(crate) fn contains(&self, user: &User<'_>) -> bool {
+    pub fn contains(&self, user: &User<'_>) -> bool {
         user.gid == self.gid || self.members.split(',').any(|m| m.trim() == user.login)
     }
 }
@@ -85,20 +85,20 @@ fn parse_group(line: &str) -> Option<(&str, Group<'_>)> {
 }
 
 /// The group called `name` in a group file.
-pub(crate) fn find_group<'a>(group: &'a [u8], name: &str) -> Option<Group<'a>> {
+pub fn find_group<'a>(group: &'a [u8], name: &str) -> Option<Group<'a>> {
     lines(group)
         .filter_map(parse_group)
         .find_map(|(n, g)| (n == name).then_some(g))
 }
 
 /// The entry of user ID `uid` (the first, if several share it).
-pub(crate) fn find_uid(passwd: &[u8], uid: u32) -> Option<User<'_>> {
+pub fn find_uid(passwd: &[u8], uid: u32) -> Option<User<'_>> {
     users(passwd).find(|u| u.uid == uid)
 }
 
 /// The IDs of the groups that list `login` as a member (its supplementary
 /// groups).
-pub(crate) fn member_gids<'a>(group: &'a [u8], login: &'a str) -> impl Iterator<Item = u32> + 'a {
+pub fn member_gids<'a>(group: &'a [u8], login: &'a str) -> impl Iterator<Item = u32> + 'a {
     lines(group)
         .filter_map(parse_group)
         .filter(move |(_, g)| g.members.split(',').any(|m| m.trim() == login))

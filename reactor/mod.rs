@@ -4,6 +4,8 @@
 //!
 //! - [`tcp`]: TCP listeners and streams whose wait-queue callbacks wake the
 //!   task waiting to read or to write;
+//! - [`peers`]: how many connections a server and each peer address may
+//!   have open;
 //! - [`timer`]: sleeping on a kernel timer, and bounding any future by a
 //!   deadline.
 //!
@@ -11,5 +13,6 @@
 //! operation again, so a readiness change between the first try and the
 //! registration is never lost.
 
-pub(crate) mod tcp;
-pub(crate) mod timer;
+pub mod peers;
+pub mod tcp;
+pub mod timer;

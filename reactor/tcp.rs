@@ -12,45 +12,35 @@
 //! At most one task reads and one task writes a stream at a time: the halves
 //! of [`TcpStream::into_split`] make that a compile-time rule.
 
+use crate::errno::to_count;
 use crate::executor::atomic_waker::AtomicWaker;
+use crate::executor::yield_now;
+use crate::ffi::{
+    rks_init_wait_entry, rks_sk_sleep, rks_sock_abort, rks_sock_addr, rks_sock_hung_up,
+    rks_tcp_listen, rks_tcp_nodelay, rks_tcp_socket,
+};
 use crate::inet::{IpAddr, ListenAddr, SockAddr};
 use core::future::poll_fn;
 use core::task::{Context, Poll};
 use kernel::bindings;
+use kernel::error::to_result;
 use kernel::ffi::{c_int, c_uint, c_void};
 use kernel::prelude::*;
 use kernel::sync::Arc;
 use kernel::types::Opaque;
 
-// Only pointers cross: bindgen's empty stand-ins for compiled-out structs
-// (e.g. `sched_statistics`) make the pointees look FFI-unsafe.
-#[allow(improper_ctypes)]
-extern "C" {
-    fn rks_init_wait_entry(
-        entry: *mut bindings::wait_queue_entry,
-        func: bindings::wait_queue_func_t,
-    );
-    fn rks_sk_sleep(sock: *mut bindings::socket) -> *mut bindings::wait_queue_head;
-    fn rks_tcp_socket(family: c_int, res: *mut *mut bindings::socket) -> c_int;
-    fn rks_tcp_listen(
-        sock: *mut bindings::socket,
-        addr: *const u8,
-        port: u16,
-        backlog: c_int,
-    ) -> c_int;
-    fn rks_sock_addr(
-        sock: *mut bindings::socket,
-        peer: bool,
-        addr: *mut u8,
-        port: *mut u16,
-    ) -> c_int;
-    fn rks_tcp_nodelay(sock: *mut bindings::socket);
-}
+/// Most buffers [`WriteHalf::write_all_vectored`] sends in one call.
+pub const MAX_SLICES: usize = 16;
+/// Connections [`TcpListener::accept_next`] takes before giving other
+/// tasks a turn, under a connection flood.
+const ACCEPTS_PER_TURN: u32 = 16;
+/// How long [`TcpListener::accept_next`] first pauses when the system is
+/// out of a resource (memory, file descriptors), doubling up to
+/// [`ACCEPT_BACKOFF_MAX_MS`] while it lasts.
+const ACCEPT_BACKOFF_MS: u32 = 10;
+const ACCEPT_BACKOFF_MAX_MS: u32 = 1000;
 
 // Poll mask bits (include/uapi/linux/eventpoll.h), absent from the bindings.
-/// How long [`TcpListener::accept_next`] pauses after running out of memory.
-const ACCEPT_RETRY_MS: u32 = 100;
-
 const EPOLLIN: u32 = 0x0001;
 const EPOLLOUT: u32 = 0x0004;
 const EPOLLERR: u32 = 0x0008;
@@ -61,15 +51,6 @@ const EPOLLRDHUP: u32 = 0x2000;
 
 const READ_EVENTS: u32 = EPOLLIN | EPOLLRDNORM | EPOLLERR | EPOLLHUP | EPOLLRDHUP;
 const WRITE_EVENTS: u32 = EPOLLOUT | EPOLLWRNORM | EPOLLERR | EPOLLHUP;
-
-/// Converts a negative errno return into `Err`, a non-negative one into `Ok`.
-fn check(ret: c_int) -> Result<usize> {
-    if ret < 0 {
-        Err(Error::from_errno(ret))
-    } else {
-        Ok(ret as usize)
-    }
-}
 
 /// A kernel socket watched by a wait-queue entry.
 ///
@@ -105,22 +86,23 @@ impl Socket {
     unsafe fn wrap(sock: *mut bindings::socket) -> Result<Arc<Self>> {
         // SAFETY: `sock` is valid (caller's guarantee).
         let queue = unsafe { rks_sk_sleep(sock) };
+        // INVARIANT: the socket is ours, and the entry goes on its wait
+        // queue once everything the callback reads is initialised.
         let init = pin_init!(Socket {
             sock,
             head: queue,
             readable: AtomicWaker::new(),
             writable: AtomicWaker::new(),
-            // SAFETY: `slot` is the pinned, final home of the entry; the
-            // callback's container (everything above) is initialised, and
-            // `head` is the socket's wait queue, valid while `sock` is.
-            entry <- unsafe {
-                kernel::init::pin_init_from_closure(move |slot: *mut Opaque<bindings::wait_queue_entry>| {
-                    let entry = Opaque::raw_get(slot);
+            entry <- Opaque::ffi_init(move |entry| {
+                // SAFETY: `entry` is the pinned, final home of the entry; the
+                // callback's container (the fields above) is initialised,
+                // and `queue` is the socket's wait queue, valid while `sock`
+                // is.
+                unsafe {
                     rks_init_wait_entry(entry, Some(Socket::wake_callback));
                     bindings::add_wait_queue(queue, entry);
-                    Ok::<(), core::convert::Infallible>(())
-                })
-            },
+                }
+            }),
         });
         Arc::pin_init(init, GFP_KERNEL).inspect_err(|_| {
             // SAFETY: the socket was not wrapped, so we still own it.
@@ -185,7 +167,7 @@ impl Socket {
         // SAFETY: `sock` is valid (type invariants); `bytes` has room for 16
         // bytes and `port` for a `u16`.
         let family =
-            check(unsafe { rks_sock_addr(self.sock, peer, bytes.as_mut_ptr(), &mut port) })?;
+            to_count(unsafe { rks_sock_addr(self.sock, peer, bytes.as_mut_ptr(), &mut port) })?;
         let ip = if family == bindings::AF_INET6 as usize {
             IpAddr::V6(bytes)
         } else {
@@ -200,11 +182,10 @@ impl Socket {
             iov_base: buf.as_mut_ptr().cast(),
             iov_len: buf.len(),
         };
-        // SAFETY: a zeroed `msghdr` is the kernel's usual empty header.
-        let mut msg: bindings::msghdr = unsafe { core::mem::zeroed() };
+        let mut msg = bindings::msghdr::default();
         // SAFETY: `sock` is valid (type invariants); `iov` describes `buf`,
         // which is writable for its whole length.
-        check(unsafe {
+        to_count(unsafe {
             bindings::kernel_recvmsg(
                 self.sock,
                 &mut msg,
@@ -216,25 +197,45 @@ impl Socket {
         })
     }
 
-    /// Sends from `buf` without blocking; returns how much was queued.
-    fn try_write(&self, buf: &[u8]) -> Result<usize> {
-        let mut iov = bindings::kvec {
-            iov_base: buf.as_ptr().cast_mut().cast(),
-            iov_len: buf.len(),
+    /// Sends from `bufs`, in order, without blocking; returns how much was
+    /// queued. At most [`MAX_SLICES`] buffers go in one call.
+    fn try_write(&self, bufs: &[&[u8]]) -> Result<usize> {
+        let mut iov = [const {
+            bindings::kvec {
+                iov_base: core::ptr::null_mut(),
+                iov_len: 0,
+            }
+        }; MAX_SLICES];
+        let mut total = 0;
+        for (slot, buf) in iov.iter_mut().zip(bufs) {
+            *slot = bindings::kvec {
+                iov_base: buf.as_ptr().cast_mut().cast(),
+                iov_len: buf.len(),
+            };
+            total += buf.len();
+        }
+        let count = bufs.len().min(MAX_SLICES);
+        let mut msg = bindings::msghdr {
+            msg_flags: (bindings::MSG_DONTWAIT | bindings::MSG_NOSIGNAL) as c_uint,
+            ..Default::default()
         };
-        // SAFETY: a zeroed `msghdr` is the kernel's usual empty header.
-        let mut msg: bindings::msghdr = unsafe { core::mem::zeroed() };
-        msg.msg_flags = (bindings::MSG_DONTWAIT | bindings::MSG_NOSIGNAL) as c_uint;
-        // SAFETY: `sock` is valid (type invariants); `iov` describes `buf`,
-        // which the call only reads.
-        let sent = check(unsafe {
-            bindings::kernel_sendmsg(self.sock, &mut msg, &mut iov, 1, buf.len())
+        // SAFETY: `sock` is valid (type invariants); the first `count`
+        // entries of `iov` describe buffers of `bufs`, which the call only
+        // reads, `total` bytes in all.
+        let sent = to_count(unsafe {
+            bindings::kernel_sendmsg(self.sock, &mut msg, iov.as_mut_ptr(), count, total)
         })?;
-        if sent == 0 && !buf.is_empty() {
+        if sent == 0 && total > 0 {
             // No progress is an error, not a reason to spin.
             return Err(EPIPE);
         }
         Ok(sent)
+    }
+
+    /// Whether the connection is over: reset, or closed both ways.
+    fn hung_up(&self) -> bool {
+        // SAFETY: `sock` is valid (type invariants).
+        unsafe { rks_sock_hung_up(self.sock) }
     }
 }
 
@@ -257,19 +258,64 @@ fn new_socket(ip: Option<IpAddr>) -> Result<*mut bindings::socket> {
     };
     let mut sock = core::ptr::null_mut();
     // SAFETY: `sock` is a valid place for the result.
-    check(unsafe { rks_tcp_socket(family as c_int, &mut sock) })?;
+    to_result(unsafe { rks_tcp_socket(family as c_int, &mut sock) })?;
     Ok(sock)
 }
 
 /// A listening TCP socket.
-pub(crate) struct TcpListener {
+pub struct TcpListener {
     socket: Arc<Socket>,
+    /// Connections taken, for [`ACCEPTS_PER_TURN`].
+    accepted: u32,
+}
+
+/// What an error of `accept` says about the next one.
+enum AcceptError {
+    /// Only this connection failed (reset or aborted before it was taken,
+    /// or a network error it carried): go on.
+    Connection,
+    /// The system is short of something; it may come back.
+    Resources,
+    /// The listener itself is broken (aborted, shut down): every later
+    /// accept fails the same way.
+    Listener,
+}
+
+impl AcceptError {
+    fn of(e: Error) -> Self {
+        use kernel::bindings::*;
+        // accept(2): errors of the pending connection, to retry at once,
+        // and the ones of a system short of resources.
+        let connection = [
+            ECONNABORTED,
+            EPROTO,
+            ENETDOWN,
+            ENOPROTOOPT,
+            EHOSTDOWN,
+            ENONET,
+            EHOSTUNREACH,
+            EOPNOTSUPP,
+            ENETUNREACH,
+            EPERM,
+            ECONNRESET,
+            ETIMEDOUT,
+        ];
+        let resources = [ENOMEM, ENOBUFS, ENFILE, EMFILE];
+        let errno = e.to_errno().unsigned_abs();
+        if connection.contains(&errno) {
+            AcceptError::Connection
+        } else if resources.contains(&errno) {
+            AcceptError::Resources
+        } else {
+            AcceptError::Listener
+        }
+    }
 }
 
 impl TcpListener {
     /// Binds to `addr` (every IPv6 and IPv4 address when it names none) with
     /// `SO_REUSEADDR` and listens with a queue of `backlog` connections.
-    pub(crate) fn bind(addr: ListenAddr, backlog: u32) -> Result<Self> {
+    pub fn bind(addr: ListenAddr, backlog: u32) -> Result<Self> {
         let sock = new_socket(addr.ip)?;
         // SAFETY: `sock` was just created and is ours.
         let socket = unsafe { Socket::wrap(sock)? };
@@ -282,37 +328,58 @@ impl TcpListener {
         let backlog = c_int::try_from(backlog).map_err(|_| EINVAL)?;
         // SAFETY: `sock` is valid; `bytes` is NULL or holds the address of the
         // socket's family.
-        check(unsafe { rks_tcp_listen(socket.sock, bytes, addr.port, backlog) })?;
-        Ok(Self { socket })
+        to_result(unsafe { rks_tcp_listen(socket.sock, bytes, addr.port, backlog) })?;
+        Ok(Self {
+            socket,
+            accepted: 0,
+        })
     }
 
     /// The address the socket is bound to.
-    pub(crate) fn local_addr(&self) -> Result<SockAddr> {
+    pub fn local_addr(&self) -> Result<SockAddr> {
         self.socket.addr(false)
     }
 
-    /// Waits for the next connection that can be accepted: a connection
-    /// that failed before it was taken (reset, aborted) is skipped, and
-    /// running out of memory pauses on a timer rather than spinning.
-    pub(crate) async fn accept_next(&self) -> TcpStream {
+    /// Waits for the next connection that can be accepted, for an accept
+    /// loop: a connection that failed before it was taken (reset, aborted)
+    /// is skipped; a system out of memory or file descriptors is waited out
+    /// on a timer, backing off, rather than spun on; every
+    /// [`ACCEPTS_PER_TURN`] connections other tasks get a turn. Fails only
+    /// when the listener itself is broken (say, aborted with `ss -K`),
+    /// which no retry would mend: the loop should end there.
+    pub async fn accept_next(&mut self) -> Result<TcpStream> {
+        let mut backoff = ACCEPT_BACKOFF_MS;
         loop {
             match self.accept().await {
-                Ok(stream) => return stream,
-                Err(e) if e == ENOMEM => super::timer::sleep(ACCEPT_RETRY_MS).await,
-                Err(_) => {}
+                Ok(stream) => {
+                    self.accepted = self.accepted.wrapping_add(1);
+                    if self.accepted % ACCEPTS_PER_TURN == 0 {
+                        yield_now().await;
+                    }
+                    return Ok(stream);
+                }
+                Err(e) => match AcceptError::of(e) {
+                    AcceptError::Connection => {}
+                    AcceptError::Resources => {
+                        super::timer::sleep(backoff).await;
+                        backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX_MS);
+                    }
+                    AcceptError::Listener => return Err(e),
+                },
             }
         }
     }
 
-    /// Waits for the next connection.
-    pub(crate) async fn accept(&self) -> Result<TcpStream> {
+    /// Waits for the next connection. `&mut`: one task accepts, so that a
+    /// wake-up cannot go to another waiter.
+    pub async fn accept(&mut self) -> Result<TcpStream> {
         let socket = &self.socket;
         let sock = poll_fn(|cx| {
             socket.poll_io(cx, &socket.readable, || {
                 let mut new = core::ptr::null_mut();
                 // SAFETY: `socket.sock` is a valid listening socket and `new`
                 // a valid place for the result.
-                check(unsafe {
+                to_result(unsafe {
                     bindings::kernel_accept(socket.sock, &mut new, bindings::O_NONBLOCK as c_int)
                 })?;
                 Ok(new)
@@ -328,40 +395,40 @@ impl TcpListener {
 }
 
 /// A connected TCP socket.
-pub(crate) struct TcpStream {
+pub struct TcpStream {
     socket: Arc<Socket>,
 }
 
 impl TcpStream {
     /// The address of the other end.
-    pub(crate) fn peer_addr(&self) -> Result<SockAddr> {
+    pub fn peer_addr(&self) -> Result<SockAddr> {
         self.socket.addr(true)
     }
 
     /// Reads what is available, waiting for at least one byte; `Ok(0)` means
     /// the peer closed its side.
-    pub(crate) async fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+    pub async fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
         read(&self.socket, buf).await
     }
 
     /// Reads exactly `buf.len()` bytes; `EPIPE` if the stream ends first.
-    pub(crate) async fn read_exact(&mut self, buf: &mut [u8]) -> Result {
+    pub async fn read_exact(&mut self, buf: &mut [u8]) -> Result {
         read_exact(&self.socket, buf).await
     }
 
     /// Writes all of `buf`, waiting for room in the send buffer as needed.
-    pub(crate) async fn write_all(&mut self, buf: &[u8]) -> Result {
+    pub async fn write_all(&mut self, buf: &[u8]) -> Result {
         write_all(&self.socket, buf).await
     }
 
     /// Shuts down the sending side; the peer reads end of stream.
-    pub(crate) fn shutdown(&self) -> Result {
+    pub fn shutdown(&self) -> Result {
         shutdown(&self.socket)
     }
 
     /// Splits the stream into a reading and a writing half, usable by two
     /// tasks at once.
-    pub(crate) fn into_split(self) -> (ReadHalf, WriteHalf) {
+    pub fn into_split(self) -> (ReadHalf, WriteHalf) {
         (
             ReadHalf {
                 socket: self.socket.clone(),
@@ -374,36 +441,88 @@ impl TcpStream {
 }
 
 /// The reading half of a [`TcpStream`].
-pub(crate) struct ReadHalf {
+pub struct ReadHalf {
     socket: Arc<Socket>,
 }
 
 impl ReadHalf {
     /// See [`TcpStream::read`].
-    pub(crate) async fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+    pub async fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
         read(&self.socket, buf).await
     }
 
     /// See [`TcpStream::read_exact`].
-    pub(crate) async fn read_exact(&mut self, buf: &mut [u8]) -> Result {
+    pub async fn read_exact(&mut self, buf: &mut [u8]) -> Result {
         read_exact(&self.socket, buf).await
+    }
+
+    /// Completes once the connection is reset or closed both ways (not
+    /// when the peer only shuts down its sending side: it may still read).
+    pub async fn hung_up(&mut self) {
+        let socket = &self.socket;
+        poll_fn(|cx| {
+            if socket.hung_up() {
+                return Poll::Ready(());
+            }
+            socket.readable.register(cx.waker());
+            if socket.hung_up() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await
     }
 }
 
 /// The writing half of a [`TcpStream`].
-pub(crate) struct WriteHalf {
+pub struct WriteHalf {
     socket: Arc<Socket>,
 }
 
 impl WriteHalf {
     /// See [`TcpStream::write_all`].
-    pub(crate) async fn write_all(&mut self, buf: &[u8]) -> Result {
+    pub async fn write_all(&mut self, buf: &[u8]) -> Result {
         write_all(&self.socket, buf).await
     }
 
+    /// Writes all of `bufs`, in order, in as few sends as they take.
+    pub async fn write_all_vectored(&mut self, bufs: &[&[u8]]) -> Result {
+        let socket = &self.socket;
+        let (mut first, mut skip) = (0, 0);
+        while first < bufs.len() {
+            let mut slices = [&[][..]; MAX_SLICES];
+            let mut count = 0;
+            for (i, buf) in bufs[first..].iter().take(MAX_SLICES).enumerate() {
+                slices[i] = if i == 0 { &buf[skip..] } else { buf };
+                count += 1;
+            }
+            let live = &slices[..count];
+            let mut sent =
+                poll_fn(|cx| socket.poll_io(cx, &socket.writable, || socket.try_write(live)))
+                    .await?;
+            // Step over what went out: whole buffers, then part of one.
+            while first < bufs.len() && sent >= bufs[first].len() - skip {
+                sent -= bufs[first].len() - skip;
+                first += 1;
+                skip = 0;
+            }
+            skip += sent;
+        }
+        Ok(())
+    }
+
     /// See [`TcpStream::shutdown`].
-    pub(crate) fn shutdown(&self) -> Result {
+    pub fn shutdown(&self) -> Result {
         shutdown(&self.socket)
+    }
+
+    /// Ends the connection at once, both ways, with a reset rather than a
+    /// close that would wait for unsent data to drain: for a peer that no
+    /// longer reads. The other half's reads then return end of stream.
+    pub fn abort(&self) {
+        // SAFETY: `sock` is valid (type invariants of `Socket`).
+        unsafe { rks_sock_abort(self.socket.sock) };
     }
 }
 
@@ -427,7 +546,7 @@ async fn read_exact(socket: &Socket, mut buf: &mut [u8]) -> Result {
 async fn write_all(socket: &Socket, mut buf: &[u8]) -> Result {
     while !buf.is_empty() {
         let n =
-            poll_fn(|cx| socket.poll_io(cx, &socket.writable, || socket.try_write(buf))).await?;
+            poll_fn(|cx| socket.poll_io(cx, &socket.writable, || socket.try_write(&[buf]))).await?;
         buf = &buf[n..];
     }
     Ok(())
@@ -435,8 +554,7 @@ async fn write_all(socket: &Socket, mut buf: &[u8]) -> Result {
 
 fn shutdown(socket: &Socket) -> Result {
     // SAFETY: `sock` is valid (type invariants of `Socket`).
-    check(unsafe {
+    to_result(unsafe {
         bindings::kernel_sock_shutdown(socket.sock, bindings::sock_shutdown_cmd_SHUT_WR)
     })
-    .map(|_| ())
 }

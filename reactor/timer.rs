@@ -7,25 +7,14 @@
 //! dropped, so no timer of the module outlives the future that armed it.
 
 use crate::executor::atomic_waker::AtomicWaker;
+use crate::ffi::{rks_timer_arm_ms, rks_timer_setup};
 use core::future::Future;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll};
 use kernel::bindings;
-use kernel::ffi::c_uint;
 use kernel::prelude::*;
 use kernel::types::Opaque;
-
-// Only pointers cross: bindgen's empty stand-ins for compiled-out structs
-// (e.g. `sched_statistics`) make the pointees look FFI-unsafe.
-#[allow(improper_ctypes)]
-extern "C" {
-    fn rks_timer_setup(
-        timer: *mut bindings::timer_list,
-        func: Option<unsafe extern "C" fn(*mut bindings::timer_list)>,
-    );
-    fn rks_timer_arm_ms(timer: *mut bindings::timer_list, ms: c_uint);
-}
 
 /// Completes `ms` milliseconds after its first poll (rounded up to a jiffy).
 ///
@@ -34,7 +23,7 @@ extern "C" {
 /// `timer` is initialised and possibly pending iff `armed`; once armed the
 /// future does not move (it is `!Unpin` through `Opaque`), so the callback's
 /// pointer to it stays valid until `drop` cancels the timer.
-pub(crate) struct Sleep {
+pub struct Sleep {
     timer: Opaque<bindings::timer_list>,
     waker: AtomicWaker,
     fired: AtomicBool,
@@ -49,7 +38,7 @@ unsafe impl Send for Sleep {}
 unsafe impl Sync for Sleep {}
 
 /// Sleeps for `ms` milliseconds.
-pub(crate) fn sleep(ms: u32) -> Sleep {
+pub fn sleep(ms: u32) -> Sleep {
     Sleep {
         timer: Opaque::uninit(),
         waker: AtomicWaker::new(),
@@ -94,6 +83,7 @@ impl Future for Sleep {
                 rks_timer_setup(this.timer.get(), Some(Sleep::fired));
                 rks_timer_arm_ms(this.timer.get(), this.ms);
             }
+            // INVARIANT: the timer is set up and pending now.
             this.armed = true;
         }
         Poll::Pending
@@ -111,7 +101,7 @@ impl Drop for Sleep {
 }
 
 /// A future bounded by a deadline; see [`timeout`].
-pub(crate) struct Timeout<F> {
+pub struct Timeout<F> {
     future: F,
     sleep: Sleep,
 }
@@ -119,7 +109,7 @@ pub(crate) struct Timeout<F> {
 /// Runs `future` for at most `ms` milliseconds: `Err(ETIMEDOUT)` when the
 /// deadline passes first, in which case the future is dropped with the
 /// `Timeout`.
-pub(crate) fn timeout<F: Future>(ms: u32, future: F) -> Timeout<F> {
+pub fn timeout<F: Future>(ms: u32, future: F) -> Timeout<F> {
     Timeout {
         future,
         sleep: sleep(ms),
@@ -143,7 +133,7 @@ impl<F: Future> Future for Timeout<F> {
             return Poll::Ready(Ok(out));
         }
         match sleep.poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(Error::from_errno(-(bindings::ETIMEDOUT as i32)))),
+            Poll::Ready(()) => Poll::Ready(Err(crate::errno::etimedout())),
             Poll::Pending => Poll::Pending,
         }
     }

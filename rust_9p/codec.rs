@@ -11,7 +11,8 @@
 
 /// Bytes of the header: `size[4] type[1] tag[2]`.
 pub(crate) const HEADER: usize = 7;
-/// The tag of Tversion.
+/// The tag of Tversion (which the server answers whatever its tag).
+#[cfg(test)]
 pub(crate) const NOTAG: u16 = 0xffff;
 /// "No fid" (Tattach's afid when not authenticating).
 pub(crate) const NOFID: u32 = 0xffff_ffff;
@@ -49,6 +50,41 @@ pub(crate) mod kind {
     pub(crate) const TWRITE: u8 = 118;
     pub(crate) const TCLUNK: u8 = 120;
     pub(crate) const TREMOVE: u8 = 122;
+
+    /// The name of request type `kind`, as the counters show it.
+    pub(crate) fn name(kind: u8) -> Option<&'static str> {
+        Some(match kind {
+            TSTATFS => "statfs",
+            TLOPEN => "lopen",
+            TLCREATE => "lcreate",
+            TSYMLINK => "symlink",
+            TMKNOD => "mknod",
+            TRENAME => "rename",
+            TREADLINK => "readlink",
+            TGETATTR => "getattr",
+            TSETATTR => "setattr",
+            TXATTRWALK => "xattrwalk",
+            TXATTRCREATE => "xattrcreate",
+            TREADDIR => "readdir",
+            TFSYNC => "fsync",
+            TLOCK => "lock",
+            TGETLOCK => "getlock",
+            TLINK => "link",
+            TMKDIR => "mkdir",
+            TRENAMEAT => "renameat",
+            TUNLINKAT => "unlinkat",
+            TVERSION => "version",
+            TAUTH => "auth",
+            TATTACH => "attach",
+            TFLUSH => "flush",
+            TWALK => "walk",
+            TREAD => "read",
+            TWRITE => "write",
+            TCLUNK => "clunk",
+            TREMOVE => "remove",
+            _ => return None,
+        })
+    }
 }
 
 /// Why a PDU could not be decoded.
@@ -174,10 +210,6 @@ impl<'a> WalkNames<'a> {
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Request<'a> {
-    Version {
-        msize: u32,
-        version: &'a [u8],
-    },
     Auth {
         afid: u32,
         uname: &'a [u8],
@@ -261,16 +293,23 @@ pub(crate) fn header(msg: &[u8]) -> Result<Header<'_>, DecodeError> {
     })
 }
 
-/// Decodes the body of a request of type `kind`; `Ok(None)` for a type this
-/// server does not know (answered with EOPNOTSUPP).
+/// Decodes the body of Tversion: the client's msize and version string.
+/// (Tversion resets the session, so the connection's reader answers it
+/// before any other request is decoded.)
+pub(crate) fn decode_version(body: &[u8]) -> Result<(u32, &[u8]), DecodeError> {
+    let mut r = Reader::new(body);
+    let (msize, version) = (r.u32()?, r.string()?);
+    r.finish()?;
+    Ok((msize, version))
+}
+
+/// Decodes the body of a request of type `kind` other than Tversion;
+/// `Ok(None)` for a type this server does not know (answered with
+/// EOPNOTSUPP).
 pub(crate) fn decode(kind: u8, body: &[u8]) -> Result<Option<Request<'_>>, DecodeError> {
     use kind::*;
     let mut r = Reader::new(body);
     let req = match kind {
-        TVERSION => Request::Version {
-            msize: r.u32()?,
-            version: r.string()?,
-        },
         TAUTH => Request::Auth {
             afid: r.u32()?,
             uname: r.string()?,
@@ -419,6 +458,13 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// Overwrites a `u64` written earlier at `at` (e.g. a cookie).
+    pub(crate) fn patch_u64(&mut self, at: usize, v: u64) {
+        if let Some(field) = self.buf.get_mut(at..at + 8) {
+            field.copy_from_slice(&v.to_le_bytes());
+        }
+    }
+
     /// Writes the size field; returns the reply's length.
     pub(crate) fn finish(mut self) -> usize {
         let len = self.len;
@@ -461,13 +507,9 @@ mod tests {
             w.u32(131072).unwrap();
             w.string(b"9P2000.L").unwrap();
         });
-        assert_eq!(
-            roundtrip(&m),
-            Request::Version {
-                msize: 131072,
-                version: b"9P2000.L"
-            }
-        );
+        let h = header(&m).unwrap();
+        assert_eq!(decode_version(h.body), Ok((131072, &b"9P2000.L"[..])));
+        assert_eq!(decode(h.kind, h.body), Ok(None));
         let m = request(kind::TATTACH, 1, |w| {
             w.u32(0).unwrap();
             w.u32(NOFID).unwrap();

@@ -7,17 +7,20 @@
 //! another request still works on it stays valid until that request ends.
 
 use crate::codec::Qid;
-use crate::proto::{qid_kind, qid_path, qid_version};
-use crate::vfs::{self, Counter, Creds, Node, OpenFile, Stat};
+use crate::counters::{self, Counter};
+use crate::creds::Credential;
+use crate::proto::{qid_kind, qid_path, qid_type, qid_version};
+use crate::vfs::{Node, OpenFile, Stat};
 use kernel::prelude::*;
 use kernel::rbtree::{RBTree, RBTreeNode};
 use kernel::sync::{new_mutex, new_spinlock, Arc, Mutex, SpinLock};
+use kernel::types::ARef;
 
 /// What an attach chose: its root (the parent of which is itself) and the
 /// credentials of every access through its fids.
 pub(crate) struct Attach {
     pub(crate) root: Node,
-    pub(crate) creds: Creds,
+    pub(crate) creds: ARef<Credential>,
 }
 
 /// What an open fid reads.
@@ -44,7 +47,7 @@ pub(crate) struct Fid {
 pub(crate) fn qid_of(st: &Stat) -> Qid {
     Qid {
         kind: qid_kind(st.mode),
-        version: qid_version(st.mtime_sec, st.mtime_nsec, st.size),
+        version: qid_version(st.mtime.0, st.mtime.1, st.size),
         path: qid_path(st.dev, st.ino),
     }
 }
@@ -71,7 +74,7 @@ impl Fid {
     }
 
     pub(crate) fn is_dir(&self) -> bool {
-        self.qid.kind == 0x80
+        self.qid.kind == qid_type::DIR
     }
 
     /// What the fid reads, if it is open.
@@ -98,7 +101,7 @@ struct Table {
 
 impl Drop for Table {
     fn drop(&mut self) {
-        vfs::count(Counter::Fids, -(self.len as i64));
+        counters::count(Counter::Fids, -(self.len as i64));
     }
 }
 
@@ -146,7 +149,7 @@ impl FidTable {
         let old = table.fids.insert(node);
         if old.is_none() {
             table.len += 1;
-            vfs::count(Counter::Fids, 1);
+            counters::count(Counter::Fids, 1);
         }
         drop(table);
         // The replaced fid, if any, is released outside the lock.
@@ -159,7 +162,7 @@ impl FidTable {
         let mut table = self.table.lock();
         let removed = table.fids.remove(&fid).ok_or(EBADF)?;
         table.len -= 1;
-        vfs::count(Counter::Fids, -1);
+        counters::count(Counter::Fids, -1);
         Ok(removed)
     }
 
@@ -167,7 +170,7 @@ impl FidTable {
     pub(crate) fn clear(&self) {
         let mut table = self.table.lock();
         let fids = core::mem::take(&mut table.fids);
-        vfs::count(Counter::Fids, -(table.len as i64));
+        counters::count(Counter::Fids, -(table.len as i64));
         table.len = 0;
         drop(table);
         // Closing files and putting paths happens outside the lock.

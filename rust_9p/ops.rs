@@ -8,16 +8,20 @@
 //! and (for files) what is left of the file, so no reply ever exceeds the
 //! msize and a small file does not cost an msize-sized buffer.
 
-use crate::codec::{self, kind, Header, Overflow, Qid, Request, Writer, HEADER, NOFID};
+use crate::codec::{self, kind, Overflow, Qid, Request, Writer, HEADER, NOFID};
+use crate::counters::{self, Counter};
+use crate::creds::Credential;
+use crate::errno;
 use crate::fids::{qid_of, Attach, Fid, Opened};
-use crate::file;
+use crate::file::{self, MAX_ACCOUNT_FILE};
 use crate::passwd;
-use crate::proto::{self, Attr, WalkName};
+use crate::proto::{self, Attr, WalkName, DATA_OFFSET, MAX_LINK, SMALL_REPLY};
 use crate::server::Connection;
-use crate::vfs::{self, errno, Counter, Creds, Node, Stat, Step};
+use crate::vfs::{DirEntry, Node, Stat, Step};
 use kernel::c_str;
 use kernel::prelude::*;
 use kernel::sync::Arc;
+use kernel::types::ARef;
 
 /// `n_uname` when the client gives none.
 const NONUNAME: u32 = u32::MAX;
@@ -25,16 +29,14 @@ const NONUNAME: u32 = u32::MAX;
 const GETATTR_BASIC: u64 = 0x7ff;
 /// Largest extended attribute value (XATTR_SIZE_MAX) and name list.
 const MAX_XATTR: usize = 65536;
-/// Longest symlink target (PATH_MAX).
-const MAX_LINK: usize = 4096;
-/// `/etc/passwd` and `/etc/group` are read up to this size.
-const MAX_ACCOUNT_FILE: usize = 1 << 20;
 /// Supplementary groups taken from `/etc/group` at most.
 const MAX_GROUPS: usize = 256;
-/// Room for replies of a few fixed fields.
-const SMALL_REPLY: usize = 256;
-/// Bytes before the data of Rread and Rreaddir: header and count.
-const DATA_OFFSET: usize = HEADER + 4;
+/// What a Tread reads at least, whatever the file's size says (a file may
+/// grow, or report no size).
+const READ_BEYOND_SIZE: usize = 4096;
+/// Reply buffers larger than this are copied into one of the reply's size
+/// when the reply uses less than a quarter of them.
+const TIGHTEN_ABOVE: usize = 16384;
 /// Bytes of Rlerror.
 const RLERROR_SIZE: usize = HEADER + 4;
 
@@ -62,13 +64,21 @@ impl Reply {
         let mut w = Writer::new(&mut buf, kind, tag)?;
         body(&mut w)?;
         let len = w.finish();
+        // A reply much smaller than its buffer (a short directory, the end
+        // of a file) would hold the rest of it while queued: copy it into
+        // one of its size.
+        if capacity > TIGHTEN_ABOVE && len < capacity / 4 {
+            let mut tight = KVVec::with_capacity(len, GFP_KERNEL)?;
+            tight.extend_from_slice(&buf[..len], GFP_KERNEL)?;
+            return Ok(Reply::Built(tight, len));
+        }
         Ok(Reply::Built(buf, len))
     }
 
     /// Rlerror for `tag`.
     pub(crate) fn error(tag: u16, err: Error) -> Self {
         let mut buf = [0u8; RLERROR_SIZE];
-        let errno = err.to_errno().unsigned_abs();
+        let errno = proto::wire_errno(err.to_errno().unsigned_abs());
         // The buffer has exactly Rlerror's size.
         let _ = codec::rlerror(&mut buf, tag, errno);
         Reply::Error(buf)
@@ -80,36 +90,46 @@ impl Reply {
             Reply::Error(buf) => buf,
         }
     }
-}
 
-/// Answers the request in `message` (a whole frame).
-pub(crate) async fn handle(connection: &Connection, message: &[u8]) -> Reply {
-    let Ok(header) = codec::header(message) else {
-        return Reply::error(codec::NOTAG, EINVAL);
-    };
-    match respond(connection, &header).await {
-        Ok(reply) => reply,
-        Err(err) => {
-            vfs::count(Counter::Errors, 1);
-            Reply::error(header.tag, err)
+    /// The memory the reply holds.
+    pub(crate) fn capacity(&self) -> usize {
+        match self {
+            Reply::Built(buf, _) => buf.capacity(),
+            Reply::Error(buf) => buf.len(),
         }
     }
 }
 
-async fn respond(c: &Connection, header: &Header<'_>) -> Result<Reply> {
-    let request = match codec::decode(header.kind, header.body) {
+/// Answers request `tag` of type `kind` with `body`, the `seq`th request
+/// the connection received.
+pub(crate) async fn handle(
+    connection: &Connection,
+    kind: u8,
+    tag: u16,
+    seq: u64,
+    body: &[u8],
+) -> Reply {
+    match respond(connection, kind, tag, seq, body).await {
+        Ok(reply) => reply,
+        Err(err) => {
+            counters::count(Counter::Errors, 1);
+            Reply::error(tag, err)
+        }
+    }
+}
+
+async fn respond(c: &Connection, kind: u8, tag: u16, seq: u64, body: &[u8]) -> Result<Reply> {
+    let request = match codec::decode(kind, body) {
         Ok(Some(request)) => request,
         Ok(None) => return Err(errno::eopnotsupp()),
         // Malformed, but the tag is known: answer it.
         Err(_) => return Err(EINVAL),
     };
-    let (tag, rkind) = (header.tag, header.kind.wrapping_add(1));
+    let rkind = kind.wrapping_add(1);
     let small = |body: &dyn Fn(&mut Writer<'_>) -> Result| {
         Reply::build(SMALL_REPLY, rkind, tag, |w| body(w))
     };
     match request {
-        // Answered by the reader; a copy here is a protocol error.
-        Request::Version { .. } => Err(EINVAL),
         // No authentication: ENOENT, as diod answers when it has none,
         // which clients (diod's among them) take as "attach without".
         Request::Auth { .. } => Err(ENOENT),
@@ -125,7 +145,7 @@ async fn respond(c: &Connection, header: &Header<'_>) -> Result<Reply> {
         }
         Request::Flush { oldtag } => {
             if oldtag != tag {
-                c.wait_for(oldtag).await?;
+                c.wait_for(oldtag, seq).await?;
             }
             small(&|_| Ok(()))
         }
@@ -143,7 +163,7 @@ async fn respond(c: &Connection, header: &Header<'_>) -> Result<Reply> {
         Request::Readdir { fid, offset, count } => readdir(c, tag, fid, offset, count),
         Request::Getattr { fid, .. } => {
             let fid = c.fids.get(fid)?;
-            let st = fid.node.stat()?;
+            let st = fid.node.stat(&fid.attach.creds)?;
             let attr = Attr {
                 valid: GETATTR_BASIC,
                 qid: qid_of(&st),
@@ -155,22 +175,23 @@ async fn respond(c: &Connection, header: &Header<'_>) -> Result<Reply> {
                 size: st.size,
                 blksize: st.blksize,
                 blocks: st.blocks,
-                atime: (st.atime_sec, st.atime_nsec),
-                mtime: (st.mtime_sec, st.mtime_nsec),
-                ctime: (st.ctime_sec, st.ctime_nsec),
+                atime: st.atime,
+                mtime: st.mtime,
+                ctime: st.ctime,
             };
             small(&|w| Ok(proto::write_attr(w, &attr)?))
         }
         Request::Readlink { fid } => {
             let fid = c.fids.get(fid)?;
             let mut target = KVec::from_elem(0u8, MAX_LINK, GFP_KERNEL)?;
-            let len = fid.node.readlink(&mut target)?;
+            let len = fid.node.readlink(&fid.attach.creds, &mut target)?;
             Reply::build(HEADER + 2 + len, rkind, tag, |w| {
                 Ok(w.string(&target[..len])?)
             })
         }
         Request::Statfs { fid } => {
-            let st = c.fids.get(fid)?.node.statfs()?;
+            let fid = c.fids.get(fid)?;
+            let st = fid.node.statfs(&fid.attach.creds)?;
             small(&|w| {
                 w.u32(st.kind)?;
                 w.u32(st.bsize)?;
@@ -198,7 +219,7 @@ async fn respond(c: &Connection, header: &Header<'_>) -> Result<Reply> {
 /// configured user's, or in multi-user mode that user's, with its primary
 /// group from the server's `/etc/passwd` and its supplementary groups from
 /// `/etc/group`. A user the server does not know is refused.
-fn attach_creds(c: &Connection, uname: &[u8], n_uname: u32) -> Result<Creds> {
+fn attach_creds(c: &Connection, uname: &[u8], n_uname: u32) -> Result<ARef<Credential>> {
     if !c.server.params.multi_user {
         return Ok(c.server.creds.clone());
     }
@@ -217,7 +238,7 @@ fn attach_creds(c: &Connection, uname: &[u8], n_uname: u32) -> Result<Creds> {
             groups.push(gid, GFP_KERNEL)?;
         }
     }
-    Creds::new(user.uid, user.gid, &groups)
+    Credential::new(user.uid, user.gid, &groups)
 }
 
 /// Tattach: `aname` empty, the export's own path, or a directory beneath
@@ -241,21 +262,21 @@ fn attach(
         Some(rest) if rest.is_empty() || rest[0] == b'/' => rest,
         _ => aname,
     };
-    let mut node = export.try_clone()?;
+    let mut node = export.clone();
     for name in relative.split(|&b| b == b'/').filter(|n| !n.is_empty()) {
         let WalkName::Entry(name) = proto::walk_name(name) else {
             return Err(EINVAL);
         };
         node = node.walk(&creds, export, Step::Name(name))?;
     }
-    let st = node.stat()?;
+    let st = node.stat(&creds)?;
     let qid = qid_of(&st);
-    if qid.kind != 0x80 {
+    if qid.kind != proto::qid_type::DIR {
         return Err(ENOTDIR);
     }
     let attach = Arc::new(
         Attach {
-            root: node.try_clone()?,
+            root: node.clone(),
             creds,
         },
         GFP_KERNEL,
@@ -274,7 +295,7 @@ fn step(node: &Node, attach: &Attach, name: &[u8]) -> Result<(Node, Stat)> {
         WalkName::Invalid => return Err(EINVAL),
     };
     let next = node.walk(&attach.creds, &attach.root, step)?;
-    let st = next.stat()?;
+    let st = next.stat(&attach.creds)?;
     Ok((next, st))
 }
 
@@ -287,7 +308,7 @@ fn walk(c: &Connection, tag: u16, fid: u32, newfid: u32, names: &[&[u8]]) -> Res
     let attach = &from.attach;
     let mut qids = [Qid::default(); codec::MAX_WALK];
     let mut walked = 0;
-    let mut node = from.node.try_clone()?;
+    let mut node = from.node.clone();
     let mut last = None;
     for name in names {
         match step(&node, attach, name) {
@@ -305,7 +326,7 @@ fn walk(c: &Connection, tag: u16, fid: u32, newfid: u32, names: &[&[u8]]) -> Res
     if walked == names.len() {
         let st = match last {
             Some(st) => st,
-            None => node.stat()?,
+            None => node.stat(&attach.creds)?,
         };
         let new = Fid::new(attach.clone(), node, &st, None)?;
         c.fids.insert(newfid, new, newfid == fid)?;
@@ -363,8 +384,12 @@ fn read(c: &Connection, tag: u16, fid: u32, offset: u64, count: u32) -> Result<R
             // What is left of the file; a little more if it claims nothing
             // is (a file may grow, or report no size).
             let left = file.size().saturating_sub(offset);
-            let len = max.min(usize::try_from(left).unwrap_or(usize::MAX).max(4096));
-            reply(len, &|data| file.read(data, offset))
+            let len = max.min(
+                usize::try_from(left)
+                    .unwrap_or(usize::MAX)
+                    .max(READ_BEYOND_SIZE),
+            );
+            reply(len, &|data| file.read(&fid.attach.creds, data, offset))
         }
         Opened::Xattr(value) => {
             let start = usize::try_from(offset)
@@ -380,7 +405,8 @@ fn read(c: &Connection, tag: u16, fid: u32, offset: u64, count: u32) -> Result<R
     }
 }
 
-/// Treaddir: entries from the cookie `offset`, as many as fit.
+/// Treaddir: entries from the cookie `offset`, as many as fit, written
+/// into the reply as the directory reports them.
 fn readdir(c: &Connection, tag: u16, fid: u32, offset: u64, count: u32) -> Result<Reply> {
     let fid = c.fids.get(fid)?;
     let opened = fid.opened().ok_or(EBADF)?;
@@ -388,17 +414,24 @@ fn readdir(c: &Connection, tag: u16, fid: u32, offset: u64, count: u32) -> Resul
         return Err(ENOTDIR);
     };
     let room = (count as usize).min(c.msize() - DATA_OFFSET);
-    // Records are smaller than the entries made of them, so a buffer of
-    // `room` bytes holds at least as many as the reply can.
-    let mut records = KVVec::from_elem(0u8, room, GFP_KERNEL)?;
-    let (used, end) = dir.read_dir(&mut records, offset)?;
-    let records = &records[..used];
-    // An entry is a record and 5 bytes more.
-    let size = used + 5 * proto::dir_records(records).count();
-    Reply::build(DATA_OFFSET + size.min(room), kind::TREADDIR + 1, tag, |w| {
+    Reply::build(DATA_OFFSET + room, kind::TREADDIR + 1, tag, |w| {
         w.u32(0)?;
         let start = w.len();
-        proto::write_dirents(w, room, records, end, fid.dev)?;
+        let mut entries = proto::Dirents::new(room, fid.dev);
+        let mut overflow = Ok(());
+        let end = dir.read_dir(
+            &fid.attach.creds,
+            offset,
+            &mut |e: DirEntry<'_>| match entries.push(w, e.ino, e.offset, e.dtype, e.name) {
+                Ok(taken) => taken,
+                Err(o) => {
+                    overflow = Err(o);
+                    false
+                }
+            },
+        )?;
+        overflow?;
+        entries.finish(w, end);
         let len = w.len() - start;
         w.patch_u32(HEADER, len as u32);
         Ok(())
@@ -430,10 +463,10 @@ fn xattrwalk(c: &Connection, fid: u32, newfid: u32, name: &[u8]) -> Result<usize
         exact.extend_from_slice(&value[..len], GFP_KERNEL)?;
         value = exact;
     }
-    let st = from.node.stat()?;
+    let st = from.node.stat(creds)?;
     let new = Fid::new(
         from.attach.clone(),
-        from.node.try_clone()?,
+        from.node.clone(),
         &st,
         Some(Arc::new(Opened::Xattr(value), GFP_KERNEL)?),
     )?;

@@ -2,7 +2,7 @@
 
 //! The module parameters of `rust_9p`, read from `rust_9p_glue.c` and checked.
 
-use crate::glue_params::{listen_addr, param_str};
+use crate::glue_params::{in_range, listen_addr, param_str};
 use crate::inet::ListenAddr;
 use crate::proto::MIN_MSIZE;
 use crate::vfs::Node;
@@ -18,6 +18,8 @@ extern "C" {
     fn rust_9p_param_max_connections() -> c_int;
     fn rust_9p_param_max_fids() -> c_int;
     fn rust_9p_param_idle_timeout() -> c_int;
+    fn rust_9p_param_write_timeout() -> c_int;
+    fn rust_9p_param_max_per_peer() -> c_int;
     fn rust_9p_param_uid() -> u32;
     fn rust_9p_param_gid() -> u32;
     fn rust_9p_param_multi_user() -> bool;
@@ -40,23 +42,18 @@ pub(crate) struct Params {
     pub(crate) max_connections: usize,
     /// Fids one connection may hold.
     pub(crate) max_fids: usize,
+    /// Connections from one address served at once.
+    pub(crate) max_per_peer: usize,
     /// Milliseconds without a byte from the client before closing; 0: never.
     pub(crate) idle_ms: u32,
+    /// Milliseconds a batch of replies may take to send before the
+    /// connection is reset.
+    pub(crate) write_ms: u32,
     /// The user and group of every file access (single-user mode).
     pub(crate) uid: u32,
     pub(crate) gid: u32,
     /// Whether each attach's `n_uname` selects the user.
     pub(crate) multi_user: bool,
-}
-
-/// Checks that `value` of parameter `name` is within `min..=max`.
-fn in_range(name: &str, value: c_int, min: c_int, max: c_int) -> Result<c_int> {
-    if (min..=max).contains(&value) {
-        Ok(value)
-    } else {
-        pr_err!("{}={} is out of range {}-{}\n", name, value, min, max);
-        Err(EINVAL)
-    }
 }
 
 /// Checks a user or group id: 0 to 4294967294 (4294967295 is "no id").
@@ -82,13 +79,15 @@ impl Params {
         };
         // SAFETY: the accessors read parameters that nothing writes after
         // load (0444).
-        let (port, msize, conns, fids, idle, uid, gid, multi_user) = unsafe {
+        let (port, msize, conns, per_peer, fids, idle, write, uid, gid, multi_user) = unsafe {
             (
                 rust_9p_param_port(),
                 rust_9p_param_msize(),
                 rust_9p_param_max_connections(),
+                rust_9p_param_max_per_peer(),
                 rust_9p_param_max_fids(),
                 rust_9p_param_idle_timeout(),
+                rust_9p_param_write_timeout(),
                 rust_9p_param_uid(),
                 rust_9p_param_gid(),
                 rust_9p_param_multi_user(),
@@ -97,8 +96,10 @@ impl Params {
         let listen = listen_addr(address, port)?;
         let msize = in_range("msize", msize, MIN_MSIZE as c_int, MAX_MSIZE as c_int)?;
         let max_connections = in_range("max_connections", conns, 1, 65536)?;
+        let max_per_peer = in_range("max_per_peer", per_peer, 1, max_connections)?;
         let max_fids = in_range("max_fids", fids, 16, 1 << 20)?;
         let idle = in_range("idle_timeout", idle, 0, 86400)?;
+        let write = in_range("write_timeout", write, 1, 3600)?;
         let (uid, gid) = (id("uid", uid)?, id("gid", gid)?);
         if root.is_empty() {
             pr_err!("root= is required: the absolute path of the directory to export\n");
@@ -117,16 +118,25 @@ impl Params {
                 _ => "cannot be looked up",
             };
             pr_err!("root={} {} (error {})\n", root, why, err.to_errno());
-            EINVAL
+            // A bad value is EINVAL; running out of memory is not.
+            if err == ENOMEM {
+                err
+            } else {
+                EINVAL
+            }
         })?;
         Ok(Params {
             listen,
             root_name,
             root: root_node,
             msize: msize as u32,
+            // The ranges' lower bounds are not negative, so the casts keep
+            // the values.
             max_connections: max_connections as usize,
+            max_per_peer: max_per_peer as usize,
             max_fids: max_fids as usize,
             idle_ms: idle as u32 * 1000,
+            write_ms: write as u32 * 1000,
             uid,
             gid,
             multi_user,

@@ -6,12 +6,55 @@
 //!
 //! Pure logic against `core` only; `host/` runs the tests.
 
-use crate::codec::{Overflow, Qid, Writer, QID_SIZE};
+use crate::codec::{kind, Overflow, Qid, Writer, HEADER, MAX_WALK, QID_SIZE};
 
 /// The smallest msize Linux accepts, and so the smallest we agree to.
 pub(crate) const MIN_MSIZE: u32 = 4096;
 /// The only version this server speaks.
 pub(crate) const VERSION: &[u8] = b"9P2000.L";
+
+/// Room for a reply of a few fixed fields: every reply but Rread, Rreaddir
+/// and Rreadlink fits (Rwalk, the largest, has 16 qids: 225 bytes).
+pub(crate) const SMALL_REPLY: usize = 256;
+const _: () = assert!(HEADER + 2 + MAX_WALK * QID_SIZE <= SMALL_REPLY);
+/// Longest symlink target (PATH_MAX).
+pub(crate) const MAX_LINK: usize = 4096;
+/// Bytes before the data of Rread and Rreaddir: header and count.
+pub(crate) const DATA_OFFSET: usize = HEADER + 4;
+
+/// The most memory answering a request of type `kind` with `body` can take
+/// at once, for a connection's budget: its reply, and for Treadlink the
+/// target it is built from. At most `msize` (a Tread or Treaddir is capped
+/// by the msize whatever its count) or 8 KiB; a body too short to say gets
+/// the small bound, since its answer is an error.
+pub(crate) fn reply_bound(kind: u8, body: &[u8], msize: usize) -> usize {
+    // Tread and Treaddir: fid[4] offset[8] count[4].
+    let count = || {
+        body.get(12..16)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize)
+    };
+    let data = |count: usize| DATA_OFFSET + count.min(msize.saturating_sub(DATA_OFFSET));
+    match kind {
+        kind::TREAD | kind::TREADDIR => count().map_or(SMALL_REPLY, data).max(SMALL_REPLY),
+        kind::TREADLINK => 2 * MAX_LINK + HEADER + 2,
+        _ => SMALL_REPLY,
+    }
+}
+
+/// The errno a client may see for `errno`: the kernel's internal ones (512
+/// and up: ERESTARTSYS, ENOTSUPP, EOPENSTALE, ...) mean nothing to a client,
+/// so ENOTSUPP becomes EOPNOTSUPP and the others EIO.
+pub(crate) fn wire_errno(errno: u32) -> u32 {
+    const ERRNO_MAX_USER: u32 = 511;
+    const ENOTSUPP: u32 = 524;
+    const EOPNOTSUPP: u32 = 95;
+    const EIO: u32 = 5;
+    match errno {
+        0..=ERRNO_MAX_USER => errno,
+        ENOTSUPP => EOPNOTSUPP,
+        _ => EIO,
+    }
+}
 
 /// Negotiates Tversion: the msize is the smaller of the client's and ours,
 /// refused below [`MIN_MSIZE`]; the version is "9P2000.L" for any request
@@ -60,18 +103,24 @@ pub(crate) fn walk_name(name: &[u8]) -> WalkName<'_> {
     }
 }
 
-/// Tlopen flags (Linux's values, which 9P2000.L uses) that this read-only
-/// server refuses with EROFS: any write access, truncation, creation.
+/// Tlopen flags: Linux's values, which 9P2000.L uses.
+pub(crate) mod open_flags {
+    pub(crate) const ACCMODE: u32 = 0o3;
+    pub(crate) const CREAT: u32 = 0o100;
+    pub(crate) const TRUNC: u32 = 0o1000;
+    pub(crate) const DIRECTORY: u32 = 0o200000;
+}
+
+/// Tlopen flags that this read-only server refuses with EROFS: any write
+/// access, truncation, creation.
 pub(crate) fn open_modifies(flags: u32) -> bool {
-    const ACCMODE: u32 = 0o3;
-    const CREAT: u32 = 0o100;
-    const TRUNC: u32 = 0o1000;
+    use open_flags::*;
     flags & ACCMODE != 0 || flags & (CREAT | TRUNC) != 0
 }
 
 /// Whether Tlopen asks for a directory (O_DIRECTORY).
 pub(crate) fn open_directory(flags: u32) -> bool {
-    flags & 0o200000 != 0
+    flags & open_flags::DIRECTORY != 0
 }
 
 /// A qid path unique across an export that may span file systems: the inode
@@ -92,13 +141,22 @@ pub(crate) fn qid_version(mtime_sec: u64, mtime_nsec: u64, size: u64) -> u32 {
     }
 }
 
+/// qid.type values.
+pub(crate) mod qid_type {
+    pub(crate) const DIR: u8 = 0x80;
+    pub(crate) const SYMLINK: u8 = 0x02;
+    pub(crate) const FILE: u8 = 0;
+}
+
 /// qid.type for a file mode.
 pub(crate) fn qid_kind(mode: u32) -> u8 {
     const S_IFMT: u32 = 0o170000;
+    const S_IFDIR: u32 = 0o040000;
+    const S_IFLNK: u32 = 0o120000;
     match mode & S_IFMT {
-        0o040000 => 0x80,
-        0o120000 => 0x02,
-        _ => 0,
+        S_IFDIR => qid_type::DIR,
+        S_IFLNK => qid_type::SYMLINK,
+        _ => qid_type::FILE,
     }
 }
 
@@ -107,9 +165,9 @@ pub(crate) fn qid_kind_of_dtype(dtype: u8) -> u8 {
     const DT_DIR: u8 = 4;
     const DT_LNK: u8 = 10;
     match dtype {
-        DT_DIR => 0x80,
-        DT_LNK => 0x02,
-        _ => 0,
+        DT_DIR => qid_type::DIR,
+        DT_LNK => qid_type::SYMLINK,
+        _ => qid_type::FILE,
     }
 }
 
@@ -156,91 +214,93 @@ pub(crate) fn dirent_size(name: &[u8]) -> usize {
     QID_SIZE + 8 + 1 + 2 + name.len()
 }
 
-/// Appends one Treaddir entry if it fits in `room` more bytes; returns
-/// whether it did (a directory listing stops at the first entry that does
-/// not fit, and the client asks again from its offset).
-pub(crate) fn write_dirent(
-    w: &mut Writer<'_>,
-    room: &mut usize,
-    qid: &Qid,
-    offset: u64,
-    dtype: u8,
-    name: &[u8],
-) -> Result<bool, Overflow> {
-    let size = dirent_size(name);
-    if size > *room || name.len() > usize::from(u16::MAX) {
-        return Ok(false);
-    }
-    w.qid(qid)?;
-    w.u64(offset)?;
-    w.u8(dtype)?;
-    w.string(name)?;
-    *room -= size;
-    Ok(true)
-}
-
-/// Bytes of a directory record before its name: `ino[8] offset[8] type[1]
-/// namelen[2]`, native endian (the layout `rust_9p_readdir` writes).
-pub(crate) const DIR_RECORD: usize = 19;
-
-/// One directory entry as the VFS glue reports it; `offset` is the entry's
-/// own position in the directory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct DirRecord<'a> {
-    pub(crate) ino: u64,
-    pub(crate) offset: u64,
-    pub(crate) dtype: u8,
-    pub(crate) name: &'a [u8],
-}
-
-/// The records in `buf`; stops at the first one that does not fit.
-pub(crate) fn dir_records(mut buf: &[u8]) -> impl Iterator<Item = DirRecord<'_>> {
-    core::iter::from_fn(move || {
-        let head = buf.get(..DIR_RECORD)?;
-        let mut ino = [0u8; 8];
-        let mut offset = [0u8; 8];
-        ino.copy_from_slice(&head[..8]);
-        offset.copy_from_slice(&head[8..16]);
-        let len = usize::from(u16::from_ne_bytes([head[17], head[18]]));
-        let name = buf.get(DIR_RECORD..DIR_RECORD + len)?;
-        let record = DirRecord {
-            ino: u64::from_ne_bytes(ino),
-            offset: u64::from_ne_bytes(offset),
-            dtype: head[16],
-            name,
-        };
-        buf = &buf[DIR_RECORD + len..];
-        Some(record)
-    })
-}
-
-/// Writes Rreaddir entries for the records in `records` into `w`, within
-/// `room` bytes. An entry's offset is the cookie that continues after it:
-/// the position of the next record, or `end` (the directory position after
-/// the last record) for the last. `dev` goes into every qid path. Returns
-/// how many entries were written.
-pub(crate) fn write_dirents(
-    w: &mut Writer<'_>,
-    mut room: usize,
-    records: &[u8],
-    end: u64,
+/// Rreaddir entries being written: each entry's offset is the cookie that
+/// continues after it, the position of the entry after it, which is known
+/// only when that one arrives (or, for the last, when the listing stops).
+/// So each entry goes out with its cookie left blank, filled in by the next
+/// [`Dirents::push`] or by [`Dirents::finish`].
+pub(crate) struct Dirents {
+    /// Bytes of entries there is still room for.
+    room: usize,
+    /// Where the cookie of the last entry written is, in the reply.
+    blank_cookie: Option<usize>,
+    /// The device, mixed into every qid path.
     dev: u32,
-) -> Result<usize, Overflow> {
-    let mut written = 0;
-    let mut records = dir_records(records).peekable();
-    while let Some(record) = records.next() {
-        let cookie = records.peek().map_or(end, |next| next.offset);
-        let qid = Qid {
-            kind: qid_kind_of_dtype(record.dtype),
-            version: 0,
-            path: qid_path(dev, record.ino),
-        };
-        if !write_dirent(w, &mut room, &qid, cookie, record.dtype, record.name)? {
-            break;
+    written: usize,
+}
+
+impl Dirents {
+    /// Entries of a directory on device `dev`, within `room` bytes.
+    pub(crate) fn new(room: usize, dev: u32) -> Self {
+        Dirents {
+            room,
+            blank_cookie: None,
+            dev,
+            written: 0,
         }
-        written += 1;
     }
-    Ok(written)
+
+    /// Appends the entry (`offset` is its own position) if it fits; returns
+    /// whether it did. A listing stops at the first entry that does not
+    /// fit, so the directory's position stays at it, which is the cookie
+    /// of the entry before.
+    pub(crate) fn push(
+        &mut self,
+        w: &mut Writer<'_>,
+        ino: u64,
+        offset: u64,
+        dtype: u8,
+        name: &[u8],
+    ) -> Result<bool, Overflow> {
+        let size = dirent_size(name);
+        if size > self.room || name.len() > usize::from(u16::MAX) {
+            return Ok(false);
+        }
+        self.fill_cookie(w, offset);
+        let qid = Qid {
+            kind: qid_kind_of_dtype(dtype),
+            version: 0,
+            path: qid_path(self.dev, ino),
+        };
+        w.qid(&qid)?;
+        self.blank_cookie = Some(w.len());
+        w.u64(0)?;
+        w.u8(dtype)?;
+        w.string(name)?;
+        self.room -= size;
+        self.written += 1;
+        Ok(true)
+    }
+
+    /// Ends the listing at directory position `end`; returns how many
+    /// entries were written.
+    pub(crate) fn finish(mut self, w: &mut Writer<'_>, end: u64) -> usize {
+        self.fill_cookie(w, end);
+        self.written
+    }
+
+    fn fill_cookie(&mut self, w: &mut Writer<'_>, cookie: u64) {
+        if let Some(at) = self.blank_cookie.take() {
+            w.patch_u64(at, cookie);
+        }
+    }
+}
+
+/// `huge_encode_dev()`: a `dev_t` (12-bit major, 20-bit minor) in the
+/// encoding stat(2) gives user space.
+pub(crate) fn encode_dev(dev: u32) -> u32 {
+    let (major, minor) = (dev >> 20, dev & 0xfffff);
+    (minor & 0xff) | (major << 8) | ((minor & !0xff) << 12)
+}
+
+/// `from_kuid_munged()` in the initial namespace: an id as user space sees
+/// it, with "no id" shown as the overflow id 65534.
+pub(crate) fn munge_id(id: u32) -> u32 {
+    if id == u32::MAX {
+        65534
+    } else {
+        id
+    }
 }
 
 #[cfg(test)]
@@ -271,6 +331,37 @@ mod tests {
         );
         assert_eq!(negotiate(4095, b"9P2000.L", 524288), None);
         assert_eq!(negotiate(0, b"9P2000.L", 524288), None);
+    }
+
+    #[test]
+    fn reply_bounds_cover_replies_and_stay_within_msize() {
+        let body = |count: u32| {
+            let mut b = std::vec![0u8; 12];
+            b.extend_from_slice(&count.to_le_bytes());
+            b
+        };
+        let msize = 8192;
+        assert_eq!(reply_bound(kind::TREAD, &body(4096), msize), 4096 + 11);
+        assert_eq!(reply_bound(kind::TREAD, &body(u32::MAX), msize), msize);
+        assert_eq!(reply_bound(kind::TREAD, &body(0), msize), SMALL_REPLY);
+        assert_eq!(reply_bound(kind::TREAD, &[0u8; 3], msize), SMALL_REPLY);
+        assert_eq!(reply_bound(kind::TREADDIR, &body(u32::MAX), msize), msize);
+        assert_eq!(reply_bound(kind::TWALK, &[], msize), SMALL_REPLY);
+        assert!(reply_bound(kind::TREADLINK, &[], msize) <= 2 * msize);
+        for k in 0..=255u8 {
+            assert!(reply_bound(k, &body(u32::MAX), 1 << 20) <= 1 << 20);
+            assert!(reply_bound(k, &body(u32::MAX), 4096) <= 2 * MAX_LINK + HEADER + 2);
+        }
+    }
+
+    #[test]
+    fn kernel_internal_errnos_do_not_reach_the_wire() {
+        assert_eq!(wire_errno(2), 2);
+        assert_eq!(wire_errno(133), 133);
+        assert_eq!(wire_errno(512), 5);
+        assert_eq!(wire_errno(518), 5);
+        assert_eq!(wire_errno(524), 95);
+        assert_eq!(wire_errno(u32::MAX), 5);
     }
 
     #[test]
@@ -308,30 +399,15 @@ mod tests {
     }
 
     /// A record as `rust_9p_readdir` writes it.
-    fn record(out: &mut std::vec::Vec<u8>, ino: u64, offset: u64, dtype: u8, name: &[u8]) {
-        out.extend_from_slice(&ino.to_ne_bytes());
-        out.extend_from_slice(&offset.to_ne_bytes());
-        out.push(dtype);
-        out.extend_from_slice(&(name.len() as u16).to_ne_bytes());
-        out.extend_from_slice(name);
-    }
-
     #[test]
     fn dirent_cookies_continue_after_each_entry() {
-        extern crate std;
-        let mut records = std::vec::Vec::new();
-        record(&mut records, 10, 0, 4, b".");
-        record(&mut records, 11, 1, 8, b"file");
-        record(&mut records, 12, 7, 10, b"link");
-        let parsed: std::vec::Vec<_> = dir_records(&records).collect();
-        assert_eq!(parsed.len(), 3);
-        assert_eq!(parsed[2].name, b"link");
-        // A cut record is not reported.
-        assert_eq!(dir_records(&records[..records.len() - 1]).count(), 2);
-
         let mut buf = [0u8; 512];
         let mut w = Writer::new(&mut buf, 41, 1).unwrap();
-        assert_eq!(write_dirents(&mut w, 500, &records, 9, 0), Ok(3));
+        let mut d = Dirents::new(500, 0);
+        assert_eq!(d.push(&mut w, 10, 0, 4, b"."), Ok(true));
+        assert_eq!(d.push(&mut w, 11, 1, 8, b"file"), Ok(true));
+        assert_eq!(d.push(&mut w, 12, 7, 10, b"link"), Ok(true));
+        assert_eq!(d.finish(&mut w, 9), 3);
         let n = w.finish();
         let mut r = crate::codec::Reader::new(&buf[7..n]);
         let mut cookies = std::vec::Vec::new();
@@ -348,14 +424,27 @@ mod tests {
         assert_eq!(cookies, [1, 7, 9]);
         assert_eq!(kinds, [0x80, 0, 0x02]);
 
-        // Room for one entry only: its cookie is the next record's position.
+        // Room for one entry only: the listing stops at the second, whose
+        // position is the first one's cookie.
         let mut w = Writer::new(&mut buf, 41, 1).unwrap();
-        assert_eq!(
-            write_dirents(&mut w, dirent_size(b".") + 5, &records, 9, 0),
-            Ok(1)
-        );
+        let mut d = Dirents::new(dirent_size(b".") + 5, 0);
+        assert_eq!(d.push(&mut w, 10, 0, 4, b"."), Ok(true));
+        assert_eq!(d.push(&mut w, 11, 1, 8, b"file"), Ok(false));
+        assert_eq!(d.finish(&mut w, 1), 1);
         assert_eq!(w.len(), 7 + dirent_size(b"."));
         assert_eq!(&buf[7 + 13..7 + 21], &1u64.to_le_bytes());
+    }
+
+    #[test]
+    fn devices_and_ids_as_user_space_sees_them() {
+        // 8:1 (sda1) and 259:65537 (a large minor).
+        assert_eq!(encode_dev(8 << 20 | 1), 0x801);
+        assert_eq!(
+            encode_dev(259 << 20 | 65537),
+            0x01 | 259 << 8 | 0x10000 << 12
+        );
+        assert_eq!(munge_id(0), 0);
+        assert_eq!(munge_id(u32::MAX), 65534);
     }
 
     #[test]
@@ -383,25 +472,6 @@ mod tests {
         .unwrap();
         // header, valid, qid, mode/uid/gid, nlink..blocks (5 x 8), 4 times (sec, nsec), gen, data_version.
         assert_eq!(w.finish(), 7 + 8 + 13 + 12 + 40 + 64 + 16);
-    }
-
-    #[test]
-    fn dirents_stop_when_full() {
-        let mut buf = [0u8; 64];
-        let mut w = Writer::new(&mut buf, 41, 1).unwrap();
-        w.u32(0).unwrap();
-        let mut room = 50;
-        let qid = Qid::default();
-        assert_eq!(
-            write_dirent(&mut w, &mut room, &qid, 1, 4, b"abc"),
-            Ok(true)
-        );
-        assert_eq!(room, 50 - dirent_size(b"abc"));
-        assert_eq!(
-            write_dirent(&mut w, &mut room, &qid, 2, 4, b"does-not-fit"),
-            Ok(false)
-        );
-        assert_eq!(w.len(), 7 + 4 + dirent_size(b"abc"));
     }
 
     #[test]

@@ -1,30 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The 9P server's connections: one task accepts, one task per connection
-//! reads requests, and one task per request answers it (`ops`). Safe Rust
+//! The 9P server's connections: one task accepts, and each connection has a
+//! reader task, a writer task and one task per request (`ops`). Safe Rust
 //! on top of the runtime.
 //!
-//! A connection has at most [`MAX_IN_FLIGHT`] requests in flight; beyond
-//! that its reader waits, so a client that floods requests only slows
-//! itself. Replies go out through an async mutex on the socket's writing
-//! half, whole, one at a time. A PDU whose size field is out of bounds, or
-//! a tag reused while in flight, closes that connection; nothing a client
-//! sends can touch another connection.
+//! What one client can make the server hold is bounded:
+//!
+//! - at most [`MAX_IN_FLIGHT`] requests in flight; beyond that the reader
+//!   waits (still noticing a hang-up), so a flood only slows its sender;
+//! - replies wait for the writer in the connection's outbox, and every
+//!   request first reserves what its reply (and its working buffers) can
+//!   take from the connection's budget of [`BUDGET_MSIZES`] msizes, so a
+//!   client that stops reading pins at most that much;
+//! - the writer sends the outbox in batches, each within `write_timeout`;
+//!   a batch that cannot be sent in time resets the connection;
+//! - connections are capped in all and per client address.
+//!
+//! A PDU whose size field is out of bounds, or a tag reused while in
+//! flight, closes that connection; nothing a client sends can touch
+//! another connection.
 
-use crate::codec::{self, kind};
-use crate::executor::sync::{Event, Mutex as AsyncMutex, Semaphore};
-use crate::executor::{yield_now, Executor};
+use crate::codec::{self, kind, HEADER};
+use crate::counters::{self, Counter};
+use crate::creds::Credential;
+use crate::errno;
+use crate::executor::sync::{Event, Permit, Semaphore};
+use crate::executor::{race, yield_now, Either, Executor};
 use crate::fids::FidTable;
-use crate::ops;
+use crate::inet::IpAddr;
+use crate::ops::{self, Reply};
 use crate::params::Params;
 use crate::proto;
-use crate::reactor::tcp::{ReadHalf, TcpListener, TcpStream, WriteHalf};
+use crate::reactor::peers::{PeerLimit, PeerTicket, Refused};
+use crate::reactor::tcp::{ReadHalf, TcpListener, TcpStream, WriteHalf, MAX_SLICES};
 use crate::reactor::timer;
-use crate::vfs::{self, errno, Counter, Creds};
-use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use core::future::poll_fn;
+use core::sync::atomic::{AtomicU32, Ordering};
+use core::task::Poll;
+use kernel::list::{
+    impl_has_list_links, impl_list_arc_safe, impl_list_item, List, ListArc, ListLinks,
+};
 use kernel::prelude::*;
 use kernel::rbtree::{RBTree, RBTreeNode};
-use kernel::sync::{new_mutex, Arc, Mutex};
+use kernel::sync::{new_spinlock, Arc, SpinLock};
+use kernel::types::ARef;
+
+use crate::executor::atomic_waker::AtomicWaker;
 
 /// Requests one connection may have in flight.
 pub(crate) const MAX_IN_FLIGHT: usize = 64;
@@ -32,64 +53,84 @@ pub(crate) const MAX_IN_FLIGHT: usize = 64;
 const FRAMES_PER_TURN: usize = 16;
 /// The reader's first buffer; it grows to the largest frame received.
 const FIRST_BUFFER: usize = 8192;
+/// A connection's reply budget, in msizes of the server: replies queued
+/// and requests being answered share it.
+pub(crate) const BUDGET_MSIZES: usize = 4;
+/// What a queued reply costs beyond its buffer (its queue entry).
+const QUEUED_OVERHEAD: usize = 128;
 
 /// State shared by all connections.
 pub(crate) struct Server {
     pub(crate) params: Params,
     /// The credentials of every access, in single-user mode.
-    pub(crate) creds: Creds,
-    connections: AtomicUsize,
+    pub(crate) creds: ARef<Credential>,
+    peers: Arc<PeerLimit>,
 }
 
 impl Server {
     pub(crate) fn new(params: Params) -> Result<Arc<Self>> {
-        let creds = Creds::new(params.uid, params.gid, &[])?;
+        let creds = Credential::new(params.uid, params.gid, &[])?;
+        let peers = PeerLimit::new(params.max_connections, params.max_per_peer)?;
         Ok(Arc::new(
             Server {
                 params,
                 creds,
-                connections: AtomicUsize::new(0),
+                peers,
             },
             GFP_KERNEL,
         )?)
     }
 
-    /// Counts a new connection, or refuses it when `max_connections` are
-    /// open.
-    fn admit(self: &Arc<Self>) -> Option<ConnectionTicket> {
-        let max = self.params.max_connections;
-        self.connections
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < max).then_some(n + 1)
-            })
-            .ok()?;
-        vfs::count(Counter::Open, 1);
-        Some(ConnectionTicket {
-            server: self.clone(),
-        })
+    /// Counts a new connection from `ip`, or refuses it when the server or
+    /// that address has its most connections open.
+    fn admit(&self, ip: IpAddr) -> Option<ConnectionTicket> {
+        match self.peers.admit(ip) {
+            Ok(peer) => {
+                counters::count(Counter::Open, 1);
+                Some(ConnectionTicket { _peer: peer })
+            }
+            Err(why) => {
+                counters::count(Counter::Refused, 1);
+                if why == Refused::PeerFull {
+                    counters::count(Counter::RefusedPeer, 1);
+                }
+                None
+            }
+        }
     }
 }
 
 /// A counted connection; uncounted when dropped.
 struct ConnectionTicket {
-    server: Arc<Server>,
+    _peer: PeerTicket,
 }
 
 impl Drop for ConnectionTicket {
     fn drop(&mut self) {
-        self.server.connections.fetch_sub(1, Ordering::AcqRel);
-        vfs::count(Counter::Open, -1);
+        counters::count(Counter::Open, -1);
     }
 }
 
-/// Accepts connections until the executor stops.
-pub(crate) async fn accept_loop(server: Arc<Server>, executor: Executor, listener: TcpListener) {
+/// Accepts connections until the executor stops, or the listener breaks.
+pub(crate) async fn accept_loop(
+    server: Arc<Server>,
+    executor: Executor,
+    mut listener: TcpListener,
+) {
     loop {
-        let stream = listener.accept_next().await;
-        vfs::count(Counter::Accepted, 1);
-        let Some(ticket) = server.admit() else {
-            // Dropping the stream closes it.
-            vfs::count(Counter::Refused, 1);
+        let stream = match listener.accept_next().await {
+            Ok(stream) => stream,
+            Err(e) => {
+                pr_err!("no longer accepting connections: error {}\n", e.to_errno());
+                return;
+            }
+        };
+        counters::count(Counter::Accepted, 1);
+        let Ok(peer) = stream.peer_addr() else {
+            // Reset before we asked: dropping the stream closes it.
+            continue;
+        };
+        let Some(ticket) = server.admit(peer.ip) else {
             continue;
         };
         // On failure (stopping, no memory) the connection is dropped.
@@ -97,7 +138,55 @@ pub(crate) async fn accept_loop(server: Arc<Server>, executor: Executor, listene
     }
 }
 
+/// A request in the connection's table of tags.
+struct TagEntry {
+    /// Its place in the order the reader received requests.
+    seq: u64,
+    /// Whether it is a Tflush, which no Tflush waits for.
+    flush: bool,
+    /// Set once it is answered (or abandoned).
+    done: Arc<Event>,
+}
+
+/// A reply waiting for the writer.
+#[pin_data]
+struct Queued {
+    #[pin]
+    links: ListLinks,
+    reply: Reply,
+    /// Bytes of the connection's budget it holds.
+    charged: usize,
+}
+
+impl_has_list_links! {
+    impl HasListLinks<0> for Queued { self.links }
+}
+impl_list_arc_safe! {
+    impl ListArcSafe<0> for Queued { untracked; }
+}
+impl_list_item! {
+    impl ListItem<0> for Queued { using ListLinks; }
+}
+
+/// Replies the writer sends at once (the first `None` ends them).
+type Batch = [Option<ListArc<Queued>>; MAX_SLICES];
+
+/// Replies waiting for the writer, in the order they were answered.
+struct Outbox {
+    replies: List<Queued>,
+    /// Set when the connection closes: nothing is queued or sent after.
+    closed: bool,
+}
+
 /// One client's session.
+///
+/// # Invariants
+///
+/// - Every entry of `tags` belongs to a request task still running; its
+///   in-flight permit is taken from `in_flight`.
+/// - Every reply in `outbox` holds `charged` bytes of `budget`; those
+///   bytes are released when it is sent or dropped.
+/// - Once `outbox.closed` is set, `in_flight` and `budget` are closed.
 #[pin_data]
 pub(crate) struct Connection {
     pub(crate) server: Arc<Server>,
@@ -105,27 +194,37 @@ pub(crate) struct Connection {
     msize: AtomicU32,
     #[pin]
     pub(crate) fids: FidTable,
-    /// The socket's writing half; `None` once a write failed or the
-    /// connection is closing.
-    #[pin]
-    writer: AsyncMutex<Option<WriteHalf>>,
     #[pin]
     in_flight: Semaphore,
-    /// The tags in flight, each with the event set when it is answered.
+    /// The tags in flight. A spin lock, so that a reply is queued in the
+    /// same critical section as its tag is retired (see [`Connection::send`]).
     #[pin]
-    tags: Mutex<RBTree<u16, Arc<Event>>>,
+    tags: SpinLock<RBTree<u16, TagEntry>>,
+    /// Bytes of replies queued and of requests being answered.
+    #[pin]
+    budget: Semaphore,
+    budget_size: usize,
+    #[pin]
+    outbox: SpinLock<Outbox>,
+    /// The writer task, woken when a reply is queued or the outbox closes.
+    writer: AtomicWaker,
 }
 
 impl Connection {
-    fn new(server: Arc<Server>, writer: WriteHalf) -> impl PinInit<Self> {
+    fn new(server: Arc<Server>) -> impl PinInit<Self> {
         let (msize, max_fids) = (server.params.msize, server.params.max_fids);
+        let budget_size = BUDGET_MSIZES * msize as usize;
+        // INVARIANT: nothing in flight, nothing queued, nothing closed.
         pin_init!(Connection {
             server,
             msize: AtomicU32::new(msize),
             fids <- FidTable::new(max_fids),
-            writer <- AsyncMutex::new(Some(writer)),
-            in_flight <- Semaphore::new(MAX_IN_FLIGHT, 1),
-            tags <- new_mutex!(RBTree::new(), "rust_9p_tags"),
+            in_flight <- Semaphore::new(MAX_IN_FLIGHT, 2),
+            tags <- new_spinlock!(RBTree::new(), "rust_9p_tags"),
+            budget <- Semaphore::new(budget_size, MAX_IN_FLIGHT + 1),
+            budget_size,
+            outbox <- new_spinlock!(Outbox { replies: List::new(), closed: false }, "rust_9p_outbox"),
+            writer: AtomicWaker::new(),
         })
     }
 
@@ -134,79 +233,193 @@ impl Connection {
         self.msize.load(Ordering::Relaxed) as usize
     }
 
-    /// Sends one whole reply, to request `answered` if given; after a failed
-    /// write, replies are dropped.
-    async fn send(&self, reply: &[u8], answered: Option<&InFlight>) {
-        let Ok(mut writer) = self.writer.lock().await else {
-            return;
-        };
-        // The client may reuse the tag as soon as it sees the reply, so the
-        // tag is retired first. Under the writer, so that a Tflush that no
-        // longer finds the tag sends its Rflush after this reply.
-        if let Some(request) = answered {
-            request.retire_tag();
-        }
-        let Some(half) = writer.as_mut() else {
-            return;
-        };
-        if half.write_all(reply).await.is_ok() {
-            vfs::count(Counter::BytesOut, reply.len() as i64);
-        } else {
-            *writer = None;
-        }
+    /// Reserves `bytes` of the reply budget (at most all of it), waiting
+    /// for replies to be sent; fails once the connection is closed.
+    async fn reserve(&self, bytes: usize) -> Result<Permit<'_>> {
+        self.budget.acquire_many(bytes.min(self.budget_size)).await
     }
 
-    /// Waits until request `tag` (if in flight) has been answered.
-    pub(crate) async fn wait_for(&self, tag: u16) -> Result {
-        let event = self.tags.lock().get(&tag).cloned();
-        match event {
-            Some(event) => event.wait().await,
+    /// Queues `reply`, which holds the `reservation` (trimmed to what it
+    /// uses); when it answers request `answered`, that tag is retired in
+    /// the same critical section, so that a Tflush that no longer finds
+    /// the tag queues its Rflush after this reply. Replies to a closed
+    /// connection, or that cannot be queued for want of memory, are
+    /// dropped (the latter closing the connection: its client would wait
+    /// for the reply forever).
+    fn send(&self, reply: Reply, mut reservation: Permit<'_>, answered: Option<&InFlight>) {
+        reservation.shrink_to(reply.capacity() + QUEUED_OVERHEAD);
+        let charged = reservation.count();
+        let queued = ListArc::pin_init(
+            try_pin_init!(Queued {
+                links <- ListLinks::new(),
+                reply,
+                charged,
+            }),
+            GFP_KERNEL,
+        );
+        let mut tags = self.tags.lock();
+        let retired = answered.and_then(|request| request.retire(&mut tags));
+        let Ok(queued) = queued else {
+            drop(tags);
+            drop(retired);
+            self.close();
+            return;
+        };
+        let mut outbox = self.outbox.lock();
+        if outbox.closed {
+            drop(outbox);
+            drop(tags);
+            drop(retired);
+            drop(queued);
+            return;
+        }
+        outbox.replies.push_back(queued);
+        // INVARIANT: the queued reply holds the reserved bytes from now on.
+        reservation.leak();
+        drop(outbox);
+        drop(tags);
+        drop(retired);
+        counters::count(Counter::QueuedBytes, charged as i64);
+        self.writer.wake();
+    }
+
+    /// Queues Rlerror for a request that is not in the tags.
+    async fn send_error(&self, tag: u16, err: Error) -> Result {
+        let reservation = self.reserve(proto::SMALL_REPLY).await?;
+        self.send(Reply::error(tag, err), reservation, None);
+        Ok(())
+    }
+
+    /// Waits until request `oldtag` has been answered, unless it is a
+    /// Tflush or newer than request `seq` (the Tflush asking): waiting for
+    /// those could wait forever (two Tflushes naming each other).
+    pub(crate) async fn wait_for(&self, oldtag: u16, seq: u64) -> Result {
+        let done = {
+            let tags = self.tags.lock();
+            tags.get(&oldtag)
+                .filter(|entry| !entry.flush && entry.seq < seq)
+                .map(|entry| entry.done.clone())
+        };
+        match done {
+            Some(done) => done.wait().await,
             None => Ok(()),
         }
     }
 
+    /// Takes up to one batch of queued replies, waiting for one; `None`
+    /// once the connection is closed.
+    async fn next_batch(&self) -> Option<Batch> {
+        let max_bytes = self.msize();
+        poll_fn(|cx| {
+            // Registered before looking, so that a reply queued meanwhile
+            // wakes us.
+            self.writer.register(cx.waker());
+            let mut outbox = self.outbox.lock();
+            if outbox.closed {
+                return Poll::Ready(None);
+            }
+            if outbox.replies.is_empty() {
+                return Poll::Pending;
+            }
+            let mut batch: Batch = core::array::from_fn(|_| None);
+            let mut bytes = 0;
+            for slot in batch.iter_mut() {
+                let Some(next) = outbox.replies.iter().next() else {
+                    break;
+                };
+                let len = next.reply.bytes().len();
+                if bytes > 0 && bytes + len > max_bytes {
+                    break;
+                }
+                *slot = outbox.replies.pop_front();
+                bytes += len;
+            }
+            Poll::Ready(Some(batch))
+        })
+        .await
+    }
+
+    /// Gives back the budget of replies sent or dropped.
+    fn retire(&self, done: ListArc<Queued>) {
+        let charged = done.charged;
+        drop(done);
+        counters::count(Counter::QueuedBytes, -(charged as i64));
+        self.budget.release_many(charged);
+    }
+
+    /// Ends the session: no more requests or replies (waiters give up),
+    /// every fid released.
+    fn close(&self) {
+        let mut dropped = {
+            let mut outbox = self.outbox.lock();
+            outbox.closed = true;
+            core::mem::take(&mut outbox.replies)
+        };
+        // INVARIANT: the outbox is closed, and so are the semaphores.
+        self.in_flight.close();
+        self.budget.close();
+        while let Some(reply) = dropped.pop_front() {
+            self.retire(reply);
+        }
+        self.writer.wake();
+        self.fids.clear();
+    }
+
     /// Answers Tversion, which resets the session, in the reader.
-    async fn version(&self, tag: u16, body: &[u8]) -> Result {
-        let Ok(Some(codec::Request::Version { msize, version })) =
-            codec::decode(kind::TVERSION, body)
-        else {
-            self.send(ops::Reply::error(tag, EINVAL).bytes(), None)
-                .await;
-            return Ok(());
+    async fn version(&self, tag: u16, body: &[u8], reader: &mut ReadHalf) -> Result {
+        let Ok((msize, version)) = codec::decode_version(body) else {
+            return self.send_error(tag, EINVAL).await;
         };
         let Some((msize, version)) = proto::negotiate(msize, version, self.server.params.msize)
         else {
-            self.send(ops::Reply::error(tag, EINVAL).bytes(), None)
-                .await;
-            return Ok(());
+            return self.send_error(tag, EINVAL).await;
         };
         // Let every request in flight finish with the old session.
-        let mut permits = KVec::with_capacity(MAX_IN_FLIGHT, GFP_KERNEL)?;
-        for _ in 0..MAX_IN_FLIGHT {
-            permits.push(self.in_flight.acquire().await?, GFP_KERNEL)?;
-        }
+        let all = match race(self.in_flight.acquire_many(MAX_IN_FLIGHT), reader.hung_up()).await {
+            Either::First(all) => all?,
+            Either::Second(()) => return Err(errno::econnreset()),
+        };
         self.fids.clear();
         self.msize.store(msize, Ordering::Relaxed);
-        let reply = ops::Reply::build(64, kind::TVERSION + 1, tag, |w| {
+        let reply = Reply::build(proto::SMALL_REPLY, kind::TVERSION + 1, tag, |w| {
             w.u32(msize)?;
             w.string(version)?;
             Ok(())
         })?;
-        self.send(reply.bytes(), None).await;
+        let reservation = self.reserve(proto::SMALL_REPLY).await?;
+        self.send(reply, reservation, None);
+        drop(all);
         Ok(())
     }
 
     /// Starts answering the request in `frame`: Tversion here, everything
-    /// else in a task of its own. Waits while too many are in flight.
-    async fn dispatch(self: &Arc<Self>, executor: &Executor, frame: &[u8]) -> Result {
+    /// else in a task of its own. Waits while too many are in flight, or
+    /// until the client hangs up.
+    async fn dispatch(
+        self: &Arc<Self>,
+        executor: &Executor,
+        frame: &[u8],
+        seq: u64,
+        reader: &mut ReadHalf,
+    ) -> Result {
         let header = codec::header(frame).map_err(|_| errno::eproto())?;
-        vfs::count_request(header.kind);
+        counters::count_request(header.kind);
         if header.kind == kind::TVERSION {
-            return self.version(header.tag, header.body).await;
+            return self.version(header.tag, header.body, reader).await;
         }
-        let permit = self.in_flight.acquire().await?;
-        let event = Arc::pin_init(Event::new(), GFP_KERNEL)?;
-        let node = RBTreeNode::new(header.tag, event.clone(), GFP_KERNEL)?;
+        let permit = match race(self.in_flight.acquire(), reader.hung_up()).await {
+            Either::First(permit) => permit?,
+            Either::Second(()) => return Err(errno::econnreset()),
+        };
+        let done = Arc::pin_init(Event::new(), GFP_KERNEL)?;
+        let entry = TagEntry {
+            seq,
+            flush: header.kind == kind::TFLUSH,
+            done: done.clone(),
+        };
+        let node = RBTreeNode::new(header.tag, entry, GFP_KERNEL)?;
+        let mut message = KVVec::with_capacity(frame.len(), GFP_KERNEL)?;
+        message.extend_from_slice(frame, GFP_KERNEL)?;
         {
             let mut tags = self.tags.lock();
             if tags.get(&header.tag).is_some() {
@@ -215,27 +428,32 @@ impl Connection {
             }
             tags.insert(node);
         }
+        permit.leak();
         let guard = InFlight {
             connection: self.clone(),
             tag: header.tag,
-            event,
+            seq,
+            done,
         };
-        permit.leak();
-        let mut message = KVVec::with_capacity(frame.len(), GFP_KERNEL)?;
-        message.extend_from_slice(frame, GFP_KERNEL)?;
-        // On failure the future is dropped, and with it the guard.
-        executor.spawn(answer(self.clone(), message, guard))
-    }
-
-    /// Ends the session: no more replies, every fid released.
-    async fn close(&self) {
-        if let Ok(mut writer) = self.writer.lock().await {
-            if let Some(half) = writer.take() {
-                let _ = half.shutdown();
-            }
+        let request = Request {
+            message,
+            kind: header.kind,
+            tag: header.tag,
+        };
+        // On failure the future is dropped, and with it the guard, which
+        // retires the tag.
+        match executor.spawn(answer(request, guard)) {
+            Err(e) if e == ENOMEM => self.send_error(header.tag, ENOMEM).await,
+            other => other,
         }
-        self.fids.clear();
     }
+}
+
+/// A request to answer: the whole frame, its type and tag.
+struct Request {
+    message: KVVec<u8>,
+    kind: u8,
+    tag: u16,
 }
 
 /// A request in flight: its tag and in-flight permit, given back when the
@@ -243,40 +461,82 @@ impl Connection {
 struct InFlight {
     connection: Arc<Connection>,
     tag: u16,
-    event: Arc<Event>,
+    seq: u64,
+    done: Arc<Event>,
 }
 
 impl InFlight {
-    /// Removes the tag from the connection's tags, if it is still ours.
-    fn retire_tag(&self) {
-        let mut tags = self.connection.tags.lock();
+    /// Removes the tag from `tags`, if it is still ours; returns what to
+    /// drop once the lock is released.
+    fn retire(&self, tags: &mut RBTree<u16, TagEntry>) -> Option<TagEntry> {
         let ours = tags
             .get(&self.tag)
-            .is_some_and(|event| Arc::ptr_eq(event, &self.event));
-        let removed = if ours { tags.remove(&self.tag) } else { None };
-        drop(tags);
-        drop(removed);
+            .is_some_and(|entry| entry.seq == self.seq);
+        if ours {
+            tags.remove(&self.tag)
+        } else {
+            None
+        }
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.retire_tag();
-        self.event.set();
+        let retired = self.retire(&mut self.connection.tags.lock());
+        drop(retired);
+        self.done.set();
         self.connection.in_flight.release();
     }
 }
 
 /// Answers one request.
-async fn answer(connection: Arc<Connection>, message: KVVec<u8>, guard: InFlight) {
-    let reply = ops::handle(&connection, &message).await;
-    drop(message);
-    connection.send(reply.bytes(), Some(&guard)).await;
+async fn answer(request: Request, guard: InFlight) {
+    let connection = guard.connection.clone();
+    let c = &*connection;
+    let body = &request.message[HEADER..];
+    let need = proto::reply_bound(request.kind, body, c.msize());
+    let Ok(reservation) = c.reserve(need).await else {
+        // Closed: nobody waits for the answer.
+        return;
+    };
+    let reply = ops::handle(c, request.kind, request.tag, guard.seq, body).await;
+    drop(request);
+    c.send(reply, reservation, Some(&guard));
     drop(guard);
 }
 
-/// Serves one connection until the client closes it, it breaks the
-/// protocol, or it stays idle too long.
+/// Sends queued replies until the connection closes; resets it when a
+/// batch cannot be sent within the write timeout.
+async fn write_replies(connection: Arc<Connection>, mut half: WriteHalf) {
+    let write_ms = connection.server.params.write_ms;
+    while let Some(batch) = connection.next_batch().await {
+        let mut slices = [&[][..]; MAX_SLICES];
+        let mut count = 0;
+        for (slot, queued) in slices.iter_mut().zip(batch.iter().flatten()) {
+            *slot = queued.reply.bytes();
+            count += 1;
+        }
+        let bytes: usize = slices[..count].iter().map(|s| s.len()).sum();
+        let sent = timer::timeout(write_ms, half.write_all_vectored(&slices[..count])).await;
+        for reply in batch.into_iter().flatten() {
+            connection.retire(reply);
+        }
+        match sent {
+            Ok(Ok(())) => counters::count(Counter::BytesOut, bytes as i64),
+            failed => {
+                if failed.is_err() {
+                    counters::count(Counter::WriteTimeouts, 1);
+                }
+                half.abort();
+                connection.close();
+                return;
+            }
+        }
+    }
+    // Closed by the reader; a reply left behind is of no use to anyone.
+}
+
+/// One client's session.
 async fn serve(
     server: Arc<Server>,
     executor: Executor,
@@ -284,18 +544,27 @@ async fn serve(
     _ticket: ConnectionTicket,
 ) {
     let (mut reader, writer) = stream.into_split();
-    let Ok(connection) = Arc::pin_init(Connection::new(server, writer), GFP_KERNEL) else {
+    let Ok(connection) = Arc::pin_init(Connection::new(server), GFP_KERNEL) else {
         return;
     };
+    if executor
+        .spawn(write_replies(connection.clone(), writer))
+        .is_err()
+    {
+        connection.close();
+        return;
+    }
     if let Err(e) = read_requests(&connection, &executor, &mut reader).await {
         if e == errno::eproto() {
-            vfs::count(Counter::Malformed, 1);
+            counters::count(Counter::Malformed, 1);
         }
     }
-    connection.close().await;
+    connection.close();
 }
 
-/// Reads frames and dispatches them.
+/// Reads frames and dispatches them, until the client closes the
+/// connection, it breaks the protocol, it stays idle too long, or the
+/// connection is closed.
 async fn read_requests(
     connection: &Arc<Connection>,
     executor: &Executor,
@@ -304,25 +573,27 @@ async fn read_requests(
     let idle_ms = connection.server.params.idle_ms;
     let mut buf = KVVec::from_elem(0u8, FIRST_BUFFER, GFP_KERNEL)?;
     let (mut start, mut end) = (0, 0);
-    let mut dispatched: usize = 0;
+    let mut seq: u64 = 0;
     loop {
         let limit = connection.msize() as u32;
         if let Some(len) = codec::frame(&buf[start..end], limit).map_err(|_| errno::eproto())? {
+            seq += 1;
             connection
-                .dispatch(executor, &buf[start..start + len])
+                .dispatch(executor, &buf[start..start + len], seq, reader)
                 .await?;
             start += len;
-            dispatched += 1;
             // A client streaming requests takes turns with the others.
-            if dispatched % FRAMES_PER_TURN == 0 {
+            if seq % FRAMES_PER_TURN as u64 == 0 {
                 yield_now().await;
             }
             continue;
         }
         // Keep the partial frame at the front, with room for all of it.
-        buf.copy_within(start..end, 0);
-        end -= start;
-        start = 0;
+        if start > 0 {
+            buf.copy_within(start..end, 0);
+            end -= start;
+            start = 0;
+        }
         if end >= 4 {
             let size = u32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]) as usize;
             if size > buf.len() {
@@ -338,7 +609,7 @@ async fn read_requests(
         if n == 0 {
             return Ok(());
         }
-        vfs::count(Counter::BytesIn, n as i64);
+        counters::count(Counter::BytesIn, n as i64);
         end += n;
     }
 }

@@ -3,7 +3,7 @@
 //! The module parameters of `rust_fingerd`, read from `rust_fingerd_glue.c`
 //! and checked.
 
-use crate::glue_params::{listen_addr, param_str};
+use crate::glue_params::{in_range, listen_addr, param_str};
 use crate::inet::ListenAddr;
 use kernel::ffi::{c_char, c_int};
 use kernel::prelude::*;
@@ -36,16 +36,6 @@ pub(crate) struct Params {
     pub(crate) list_users: bool,
     /// Bytes of a plan sent at most.
     pub(crate) max_plan_size: usize,
-}
-
-/// Checks that the integer parameter `name` lies in `min..=max`.
-fn in_range(name: &str, value: c_int, min: c_int, max: c_int) -> Result<usize> {
-    if (min..=max).contains(&value) {
-        // `min` is positive, so the conversion cannot fail.
-        return usize::try_from(value).map_err(|_| EINVAL);
-    }
-    pr_err!("{}={} is out of range ({}..{})\n", name, value, min, max);
-    Err(EINVAL)
 }
 
 impl Params {
@@ -84,11 +74,12 @@ impl Params {
         Ok(Params {
             listen,
             group: CString::try_from_fmt(kernel::fmt!("{}", group))?,
+            // The ranges' lower bounds are positive, so the casts keep values.
             deadline_ms: in_range("deadline_ms", deadline, 100, 600_000)? as u32,
-            max_clients: in_range("max_clients", clients, 1, 65536)?,
-            max_per_peer: in_range("max_per_peer", per_peer, 1, 65536)?,
+            max_clients: in_range("max_clients", clients, 1, 65536)? as usize,
+            max_per_peer: in_range("max_per_peer", per_peer, 1, 65536)? as usize,
             list_users,
-            max_plan_size: in_range("max_plan_size", plan, 1, 1 << 20)?,
+            max_plan_size: in_range("max_plan_size", plan, 1, 1 << 20)? as usize,
         })
     }
 }

@@ -33,6 +33,7 @@ impl<'a> Reply<'a> {
     }
 
     /// Whether something did not fit.
+    #[cfg(test)]
     pub(crate) fn truncated(&self) -> bool {
         self.truncated
     }

@@ -11,80 +11,28 @@
 //! (`max_per_peer`, beyond which they are closed at once) and in total
 //! (`OPEN_PER_CLIENT * max_clients`, which also bounds the waiting queue).
 
-use crate::executor::sync::{Mutex as AsyncMutex, Semaphore};
+use crate::cache::CachedFile;
+use crate::executor::sync::Semaphore;
 use crate::executor::Executor;
-use crate::inet::{IpAddr, SockAddr};
+use crate::inet::SockAddr;
 use crate::params::Params;
-use crate::passwd::{self, User};
+use crate::passwd;
+use crate::plans::Plans;
 use crate::query::{self, Query, QueryError, MAX_QUERY};
+use crate::reactor::peers::{PeerLimit, PeerTicket};
 use crate::reactor::tcp::{TcpListener, TcpStream};
 use crate::reactor::timer;
 use crate::reply::{self, Reply, UserEntry, SHORT_REPLY};
-use crate::vfs::{self, FileData, StatKey};
-use core::sync::atomic::{AtomicU64, Ordering};
+use crate::user::OwnedUser;
+use crate::vfs::{self, FileData};
 use kernel::c_str;
 use kernel::prelude::*;
-use kernel::str::{CStr, CString};
-use kernel::sync::{new_mutex, Arc, Mutex};
+use kernel::sync::Arc;
 
 /// Open connections allowed per query slot.
 const OPEN_PER_CLIENT: usize = 8;
-/// Plans whose reads are shared: requests for users hashing to the same slot
-/// take turns, and requests waiting for a read in progress reuse its result.
-const PLAN_SLOTS: usize = 64;
-/// `/etc/passwd` and `/etc/group` are read up to this size.
-const MAX_ACCOUNT_FILE: usize = 1 << 20;
-/// Bytes read of `.project` (first line used).
-const MAX_PROJECT: usize = 1024;
-/// Bytes read of `.pubkey`.
-const MAX_PUBKEY: usize = 8192;
 /// Bytes read and dropped after a reply before closing.
 const MAX_DISCARD: usize = 64 * 1024;
-
-/// A file's contents, cached until it changes.
-#[pin_data]
-struct CachedFile {
-    path: &'static CStr,
-    #[pin]
-    cache: Mutex<Option<(StatKey, Arc<FileData>)>>,
-}
-
-impl CachedFile {
-    fn new(path: &'static CStr) -> impl PinInit<Self> {
-        pin_init!(CachedFile {
-            path,
-            cache <- new_mutex!(None, "rust_fingerd_file_cache"),
-        })
-    }
-
-    /// The current contents: a `stat` per call, a read when it changed.
-    fn get(&self) -> Result<Arc<FileData>> {
-        let key = vfs::stat_key(self.path)?;
-        if let Some((cached, data)) = &*self.cache.lock() {
-            if *cached == key {
-                return Ok(data.clone());
-            }
-        }
-        let data = Arc::new(vfs::read_file(self.path, MAX_ACCOUNT_FILE)?, GFP_KERNEL)?;
-        *self.cache.lock() = Some((key, data.clone()));
-        Ok(data)
-    }
-}
-
-/// What a user has published.
-struct Published {
-    plan: Option<FileData>,
-    project: Option<FileData>,
-    pubkey: Option<FileData>,
-}
-
-/// The last read of one plan slot.
-struct PlanRead {
-    uid: u32,
-    /// Value of `Server::sequence` when the read finished.
-    finished: u64,
-    data: Arc<Published>,
-}
 
 /// State shared by all connections.
 #[pin_data]
@@ -96,114 +44,47 @@ pub(crate) struct Server {
     group: CachedFile,
     #[pin]
     slots: Semaphore,
-    /// Open connections per client address.
-    #[pin]
-    peers: Mutex<KVec<(IpAddr, usize)>>,
-    plans: KVec<Pin<KBox<AsyncMutex<Option<PlanRead>>>>>,
-    /// Orders plan reads against the requests waiting for them.
-    sequence: AtomicU64,
+    /// Open connections, in all and per client address.
+    peers: Arc<PeerLimit>,
+    plans: Plans,
 }
 
 impl Server {
     pub(crate) fn new(params: Params) -> Result<Arc<Self>> {
-        let mut plans = KVec::with_capacity(PLAN_SLOTS, GFP_KERNEL)?;
-        for _ in 0..PLAN_SLOTS {
-            plans.push(
-                KBox::pin_init(AsyncMutex::new(None), GFP_KERNEL)?,
-                GFP_KERNEL,
-            )?;
-        }
+        let plans = Plans::new(params.max_plan_size)?;
         let clients = params.max_clients;
+        let peers = PeerLimit::new(clients * OPEN_PER_CLIENT, params.max_per_peer)?;
         Arc::pin_init(
             pin_init!(Server {
                 params,
                 passwd <- CachedFile::new(c_str!("/etc/passwd")),
                 group <- CachedFile::new(c_str!("/etc/group")),
                 slots <- Semaphore::new(clients, clients * OPEN_PER_CLIENT),
-                peers <- new_mutex!(KVec::new(), "rust_fingerd_peers"),
+                peers,
                 plans,
-                sequence: AtomicU64::new(0),
             }),
             GFP_KERNEL,
         )
     }
 
-    /// Counts a new connection from `ip`, or refuses it when that address or
-    /// the server has too many open.
-    fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<PeerTicket> {
-        let mut peers = self.peers.lock();
-        let total: usize = peers.iter().map(|(_, n)| n).sum();
-        if total >= self.params.max_clients * OPEN_PER_CLIENT {
-            return Err(EBUSY);
-        }
-        if let Some((_, n)) = peers.iter_mut().find(|(addr, n)| *addr == ip && *n > 0) {
-            if *n >= self.params.max_per_peer {
-                return Err(EBUSY);
+    /// The opted-in user called `name`, if there is one.
+    fn opted_in(
+        &self,
+        passwd: &FileData,
+        group: &FileData,
+        name: &str,
+    ) -> Result<Option<OwnedUser>> {
+        let group = passwd::find_group(group.bytes(), self.group_name());
+        match passwd::find_user(passwd.bytes(), name) {
+            Some(user) if group.is_some_and(|g| g.contains(&user)) => {
+                Ok(Some(OwnedUser::new(&user)?))
             }
-            *n += 1;
-        } else if let Some(free) = peers.iter_mut().find(|(_, n)| *n == 0) {
-            *free = (ip, 1);
-        } else {
-            peers.push((ip, 1), GFP_KERNEL)?;
+            _ => Ok(None),
         }
-        Ok(PeerTicket {
-            server: self.clone(),
-            ip,
-        })
-    }
-
-    /// Uncounts a connection from `ip`. Entries at zero are reused by
-    /// `admit`, so the table holds at most as many entries as the most
-    /// addresses ever connected at once.
-    fn release(&self, ip: IpAddr) {
-        let mut peers = self.peers.lock();
-        if let Some((_, n)) = peers.iter_mut().find(|(addr, n)| *addr == ip && *n > 0) {
-            *n -= 1;
-        }
-    }
-
-    /// The opted-in user called `name`, with the passwd data it borrows from.
-    fn opted_in(&self, passwd: &FileData, group: &FileData, name: &str) -> Option<OwnedUser> {
-        let group = passwd::find_group(group.bytes(), self.group_name())?;
-        let user = passwd::find_user(passwd.bytes(), name)?;
-        group
-            .contains(&user)
-            .then(|| OwnedUser::from(&user))
-            .flatten()
     }
 
     fn group_name(&self) -> &str {
         self.params.group.to_str().unwrap_or("")
-    }
-
-    /// Reads what `user` published, sharing a read in progress.
-    async fn published(&self, user: &OwnedUser) -> Result<Arc<Published>> {
-        let slot = &self.plans[user.uid as usize % PLAN_SLOTS];
-        let arrival = self.sequence.fetch_add(1, Ordering::SeqCst);
-        let mut last = slot.lock().await?;
-        if let Some(read) = &*last {
-            if read.uid == user.uid && read.finished > arrival {
-                return Ok(read.data.clone());
-            }
-        }
-        let read_file = |name: &str, max: usize| -> Option<FileData> {
-            let path = CString::try_from_fmt(kernel::fmt!("{}/{}", user.home(), name)).ok()?;
-            vfs::read_as_owner(&path, user.uid, user.gid, max).ok()
-        };
-        let data = Arc::new(
-            Published {
-                plan: read_file(".plan", self.params.max_plan_size),
-                project: read_file(".project", MAX_PROJECT),
-                pubkey: read_file(".pubkey", MAX_PUBKEY),
-            },
-            GFP_KERNEL,
-        )?;
-        *last = Some(PlanRead {
-            uid: user.uid,
-            finished: self.sequence.fetch_add(1, Ordering::SeqCst),
-            data: data.clone(),
-        });
-        Ok(data)
     }
 
     /// Builds the answer to `query`: the reply buffer, its length, and a
@@ -241,12 +122,12 @@ impl Server {
             }
             Query::User { name, verbose } => {
                 let (passwd, group) = (self.passwd.get()?, self.group.get()?);
-                let Some(user) = self.opted_in(&passwd, &group, name) else {
+                let Some(user) = self.opted_in(&passwd, &group, name)? else {
                     return render(SHORT_REPLY + 2 * name.len(), "no such user", |out| {
                         reply::no_such_user(out, name)
                     });
                 };
-                let published = self.published(&user).await?;
+                let published = self.plans.published(&user).await?;
                 let entry = UserEntry {
                     login: user.login(),
                     full_name: user.full_name(),
@@ -277,69 +158,24 @@ fn render(size: usize, word: &'static str, build: impl FnOnce(&mut Reply<'_>)) -
     Ok(Answer { buf, len, word })
 }
 
-/// An opted-in user's passwd fields, owned (the passwd data may change).
-struct OwnedUser {
-    uid: u32,
-    gid: u32,
-    /// Login, full name and home, each NUL-free, in one buffer.
-    text: KVec<u8>,
-    login_end: usize,
-    name_end: usize,
-}
-
-impl OwnedUser {
-    fn from(user: &User<'_>) -> Option<Self> {
-        let mut text = KVec::new();
-        for part in [user.login, user.full_name, user.home] {
-            text.extend_from_slice(part.as_bytes(), GFP_KERNEL).ok()?;
-        }
-        Some(Self {
-            uid: user.uid,
-            gid: user.gid,
-            login_end: user.login.len(),
-            name_end: user.login.len() + user.full_name.len(),
-            text,
-        })
-    }
-
-    fn part(&self, range: core::ops::Range<usize>) -> &str {
-        // The parts were `&str`s, so they are valid UTF-8 at these bounds.
-        core::str::from_utf8(&self.text[range]).unwrap_or("")
-    }
-
-    fn login(&self) -> &str {
-        self.part(0..self.login_end)
-    }
-
-    fn full_name(&self) -> &str {
-        self.part(self.login_end..self.name_end)
-    }
-
-    fn home(&self) -> &str {
-        self.part(self.name_end..self.text.len())
-    }
-}
-
-/// A counted connection from one address; uncounted when dropped.
-struct PeerTicket {
+/// Accepts connections until the executor stops, or the listener breaks.
+pub(crate) async fn accept_loop(
     server: Arc<Server>,
-    ip: IpAddr,
-}
-
-impl Drop for PeerTicket {
-    fn drop(&mut self) {
-        self.server.release(self.ip);
-    }
-}
-
-/// Accepts connections until the executor stops.
-pub(crate) async fn accept_loop(server: Arc<Server>, executor: Executor, listener: TcpListener) {
+    executor: Executor,
+    mut listener: TcpListener,
+) {
     loop {
-        let stream = listener.accept_next().await;
+        let stream = match listener.accept_next().await {
+            Ok(stream) => stream,
+            Err(e) => {
+                pr_err!("no longer accepting connections: error {}\n", e.to_errno());
+                return;
+            }
+        };
         let Ok(peer) = stream.peer_addr() else {
             continue;
         };
-        match server.admit(peer.ip) {
+        match server.peers.admit(peer.ip) {
             Ok(ticket) => {
                 // On failure (stopping, no memory) the connection is dropped,
                 // which closes it.
@@ -371,7 +207,7 @@ async fn connection(
         let shown = query::printable(&line);
         match outcome {
             Ok(word) => pr_info!("{}: {:?}: {}\n", peer, shown, word),
-            Err(e) if e.to_errno() == -(kernel::bindings::ETIMEDOUT as i32) => {
+            Err(e) if e == crate::errno::etimedout() => {
                 pr_info!("{}: {:?}: deadline passed\n", peer, shown)
             }
             Err(e) => pr_info!("{}: {:?}: error {}\n", peer, shown, e.to_errno()),

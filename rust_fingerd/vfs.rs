@@ -4,6 +4,7 @@
 //! `/etc/group` with the kernel's credentials, a user's `.plan`, `.project`
 //! and `.pubkey` with that user's.
 
+use crate::creds::Credential;
 pub(crate) use crate::file::{read_file, FileData};
 use kernel::ffi::{c_char, c_int, c_void};
 use kernel::prelude::*;
@@ -11,10 +12,9 @@ use kernel::str::CStr;
 
 extern "C" {
     fn rust_fingerd_stat_key(path: *const c_char, key: *mut u64) -> c_int;
-    fn rust_fingerd_read_as_owner(
+    fn rust_fingerd_read_owned(
         path: *const c_char,
         uid: u32,
-        gid: u32,
         max: usize,
         len: *mut usize,
     ) -> *mut c_void;
@@ -39,9 +39,11 @@ pub(crate) fn stat_key(path: &CStr) -> Result<StatKey> {
 /// open use that user's permissions only, and the file must be a regular file
 /// the user owns.
 pub(crate) fn read_as_owner(path: &CStr, uid: u32, gid: u32, max: usize) -> Result<FileData> {
+    let owner = Credential::new(uid, gid, &[])?;
     let mut len = 0;
     // SAFETY: `path` is NUL-terminated and `len` a valid place for the length.
-    let ptr = unsafe { rust_fingerd_read_as_owner(path.as_char_ptr(), uid, gid, max, &mut len) };
+    let ptr =
+        owner.run(|| unsafe { rust_fingerd_read_owned(path.as_char_ptr(), uid, max, &mut len) });
     // SAFETY: the glue returns an `ERR_PTR` or a buffer of `len` bytes read.
     unsafe { FileData::from_glue(ptr, len) }
 }

@@ -10,18 +10,21 @@
 use kernel::c_str;
 use kernel::prelude::*;
 
-// The runtime is compiled into each module from the shared sources.
-#[allow(dead_code)] // Not every part of the runtime is used by this sample.
+// The runtime and the shared helpers are compiled into each module from
+// the same sources, as public modules: what this module does not use of
+// them is not dead code but another module's.
+#[path = "../glue/errno.rs"]
+pub mod errno;
 #[path = "../executor/mod.rs"]
-mod executor;
+pub mod executor;
+#[path = "../glue/ffi.rs"]
+pub mod ffi;
 #[path = "../glue/params.rs"]
-mod glue_params;
-#[allow(dead_code)] // Shared with the other modules; not every item is used here.
+pub mod glue_params;
 #[path = "../lib/inet.rs"]
-mod inet;
-#[allow(dead_code)] // Not every part of the runtime is used by this sample.
+pub mod inet;
 #[path = "../reactor/mod.rs"]
-mod reactor;
+pub mod reactor;
 
 use executor::{AutoStopHandle, Executor};
 use reactor::tcp::{TcpListener, TcpStream};
@@ -44,8 +47,6 @@ extern "C" {
 const BACKLOG: u32 = 256;
 /// How much one read may take from a connection.
 const BUFFER_SIZE: usize = 16 * 1024;
-/// How long to pause after `accept` fails for want of memory.
-const ACCEPT_RETRY_MS: u32 = 100;
 
 struct RustEchoAsync {
     // Dropping the handle on unload stops the executor: the accept loop and
@@ -62,13 +63,8 @@ impl kernel::Module for RustEchoAsync {
         let listen = glue_params::listen_addr(address, unsafe { rust_echo_async_param_port() })?;
         // SAFETY: as above.
         let idle_ms = unsafe { rust_echo_async_param_idle_ms() };
-        let idle_ms = u32::try_from(idle_ms).map_err(|_| {
-            pr_err!(
-                "idle_ms={} must be 0 (never) or a positive number of milliseconds\n",
-                idle_ms
-            );
-            EINVAL
-        })?;
+        // 0 is "never"; the lower bound makes the cast lossless.
+        let idle_ms = glue_params::in_range("idle_ms", idle_ms, 0, 86_400_000)? as u32;
 
         // 1. An executor with a workqueue of its own.
         let handle = AutoStopHandle::new(c_str!("rust_echo_async"))?;
@@ -97,21 +93,25 @@ impl Drop for RustEchoAsync {
     }
 }
 
-/// Accepts connections forever, one task each.
-async fn accept_loop(executor: Executor, listener: TcpListener, idle_ms: u32) {
+/// Accepts connections, one task each, until the module is unloaded or the
+/// listener breaks.
+async fn accept_loop(executor: Executor, mut listener: TcpListener, idle_ms: u32) {
     loop {
-        // `accept` tries once, then sleeps on the listening socket's wait
-        // queue until a connection arrives: no thread is blocked meanwhile.
-        match listener.accept().await {
+        // `accept_next` tries once, then sleeps on the listening socket's
+        // wait queue until a connection arrives: no thread is blocked
+        // meanwhile. It skips connections that failed before we took them
+        // and waits out a system short of memory; it fails only when the
+        // listener itself is broken, which no retry would mend.
+        match listener.accept_next().await {
             // `spawn` fails only while stopping or when out of memory; the
             // connection is then dropped, which closes it.
             Ok(stream) => {
                 let _ = executor.spawn(echo(stream, idle_ms));
             }
-            // Out of memory: pause on a timer instead of retrying at once.
-            Err(e) if e == ENOMEM => reactor::timer::sleep(ACCEPT_RETRY_MS).await,
-            // A connection that failed before we took it (reset, aborted).
-            Err(_) => {}
+            Err(e) => {
+                pr_err!("no longer accepting connections: error {}\n", e.to_errno());
+                return;
+            }
         }
     }
 }

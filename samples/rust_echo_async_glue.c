@@ -14,7 +14,7 @@ RKS_LISTEN_PARAMS(rust_echo_async, 7777);
 
 static int idle_ms;
 module_param(idle_ms, int, 0444);
-MODULE_PARM_DESC(idle_ms, "Close a connection idle for this many milliseconds (default: 0, never)");
+MODULE_PARM_DESC(idle_ms, "Close a connection idle for this many milliseconds, 0-86400000 (default: 0, never)");
 
 int rust_echo_async_param_idle_ms(void)
 {

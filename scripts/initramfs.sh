@@ -20,7 +20,7 @@ root="$RKS_TOP/build/$flavour/initramfs"
 guest_programs=(/usr/bin/finger /usr/sbin/in.fingerd /usr/sbin/diod
 		/usr/sbin/diodls /usr/sbin/diodcat /usr/bin/nc.openbsd /usr/bin/sha256sum
 		/usr/bin/setfattr /usr/bin/getfattr
-		/usr/bin/find /usr/bin/stat /usr/bin/timeout)
+		/usr/bin/find /usr/bin/stat /usr/bin/timeout /usr/bin/ss)
 
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,mnt,srv,usr/bin,usr/sbin,usr/share/rks,lib/modules/rks}

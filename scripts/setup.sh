@@ -10,7 +10,8 @@ step() { printf 'setup: %s\n' "$*"; }
 
 apt_pkgs=(linux-source-6.12 clang-19 lld-19 llvm-19 libclang-19-dev flex bison
 	  bc libelf-dev libssl-dev cpio qemu-system-x86 busybox-static
-	  finger fingerd diod attr netcat-openbsd iproute2 xz-utils make)
+	  finger fingerd diod attr acl netcat-openbsd iproute2 xz-utils make
+	  libclang-rt-19-dev git sqlite3 rsync tar)
 # "setup.sh bench": also what "make bench" runs in the guest.
 [ "${1:-}" = bench ] && apt_pkgs+=(iperf3 openbsd-inetd linux-perf)
 

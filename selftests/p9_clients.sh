@@ -4,18 +4,26 @@
 # 9P2000.L implementation) list and read the tree, and netload's hostile
 # client sends what a broken or malicious client would. Every bad request
 # gets an error or a closed connection, other clients are still served,
-# and nothing leaks.
+# and nothing leaks. Clients that try to hold the server hostage (Tflushes
+# naming each other, a client that stops reading, one address opening
+# every connection) are each a case of their own.
 . ./ktap.sh
 . ./p9lib.sh
 
-ktap_header 13
+ktap_header 16
 MAX_FIDS=1000
+WRITE_TIMEOUT=2
+MAX_PER_PEER=8
+# What one connection may queue: 4 msizes of the server (512 KiB by
+# default), plus what the v9fs reader's replies add to the same counter.
+BUDGET=$((4 * 524288 + 1048576))
 DIOD="-s 127.0.0.1:$P9PORT -a $EXPORT -t 60"
 
 mark_dmesg
 ktap_check "export tree made" p9_make_export
-ktap_check "rust_9p loads with max_fids=$MAX_FIDS" \
-	insmod "$MODDIR/rust_9p.ko" root="$EXPORT" max_fids=$MAX_FIDS
+ktap_check "rust_9p loads with max_fids=$MAX_FIDS write_timeout=$WRITE_TIMEOUT max_per_peer=$MAX_PER_PEER" \
+	insmod "$MODDIR/rust_9p.ko" root="$EXPORT" max_fids=$MAX_FIDS \
+	write_timeout=$WRITE_TIMEOUT max_per_peer=$MAX_PER_PEER
 
 # diod's tools attach with the export's path as aname, as diod expects.
 ls -A "$EXPORT/many" | sort >/tmp/local.many
@@ -46,6 +54,17 @@ rc=$?
 echo "# hostile client from $started s to $(cut -d" " -f1 /proc/uptime) s of uptime"
 sed 's/^/# /' /tmp/hostile.log
 ktap_check_expr "every hostile scenario got an error or a close" '[ $rc -eq 0 ]'
+# hostile NAME SCENARIO: one case per way of holding the server hostage.
+hostile() {
+	netload p9 127.0.0.1:$P9PORT "$2" --write-timeout $WRITE_TIMEOUT \
+		--max-per-peer $MAX_PER_PEER --budget $BUDGET >/tmp/hostile.log 2>&1
+	rc=$?
+	sed 's/^/# /' /tmp/hostile.log
+	ktap_check_expr "$1" '[ $rc -eq 0 ]'
+}
+hostile "Tflushes naming each other are answered; the connection goes on" flushcycle
+hostile "a client that stops reading is reset; its queue stays within budget" noread
+hostile "one address cannot take every connection" peerlimit
 touch /tmp/stop-reading
 wait $good
 reads=$(wc -l </tmp/good.sums)

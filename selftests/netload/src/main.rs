@@ -39,7 +39,8 @@
 //!     (odd modes); regular files' mtime is 2020-01-02T03:04:05.123456789Z.
 //!     Prints what it made, the bytes written and the milliseconds taken.
 //! netload p9 ADDR:PORT SCENARIO [--msize N] [--max-fids N] [--count N]
-//!                               [--timeout S] [--aname A]
+//!                               [--timeout S] [--aname A] [--write-timeout S]
+//!                               [--max-per-peer N] [--budget B]
 //!     A 9P2000.L client checks a server that exports a mktree tree
 //!     (attaching as nobody, 65534, to aname A, default ""; Tversion msize N,
 //!     default 65536; every socket operation times out after S seconds,
@@ -64,12 +65,22 @@
 //!       tagreuse  16 Treads in flight, each tag reused the moment its reply
 //!                 arrives, as v9fs does (--count, default 2000, in all)
 //!       flush     Tflush of a Tread: its Rread, if any, comes before Rflush
+//!     Not part of "all":
+//!       flushcycle  40 pairs of Tflushes naming each other, sent at once,
+//!                 are all answered and the connection reads on
+//!       noread    a client pipelines large Treads and reads nothing: the
+//!                 server resets it within --write-timeout S (its
+//!                 write_timeout) and queues at most --budget B bytes
+//!                 meanwhile (read from its debugfs counters)
+//!       peerlimit 127.0.0.3 gets --max-per-peer N connections and no more,
+//!                 127.0.0.4 is served meanwhile
 //!       all       every scenario above, in that order (a --count given
 //!                 applies to manyfids, inflight and tagreuse)
 //! ```
 //!
 //! Exit status 0 when every check held, 1 otherwise, 2 on bad usage.
 
+mod hostile;
 mod mktree;
 mod p9;
 mod scenarios;

@@ -5,7 +5,8 @@
 
 use std::fmt;
 use std::io::{ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::os::fd::FromRawFd;
 use std::time::Duration;
 
 pub const RLERROR: u8 = 7;
@@ -109,6 +110,10 @@ pub fn tlopen(tag: u16, fid: u32, flags: u32) -> Msg {
 
 pub fn tread(tag: u16, fid: u32, offset: u64, count: u32) -> Msg {
     Msg::new(TREAD, tag).u32(fid).u64(offset).u32(count)
+}
+
+pub fn tflush(tag: u16, oldtag: u16) -> Msg {
+    Msg::new(TFLUSH, tag).u16(oldtag)
 }
 
 pub fn tclunk(tag: u16, fid: u32) -> Msg {
@@ -253,6 +258,54 @@ impl From<std::io::Error> for ConnError {
     }
 }
 
+/// `struct sockaddr_in`.
+#[repr(C)]
+struct SockaddrIn {
+    family: u16,
+    port: [u8; 2],
+    addr: [u8; 4],
+    zero: [u8; 8],
+}
+
+extern "C" {
+    fn socket(domain: i32, kind: i32, protocol: i32) -> i32;
+    fn bind(fd: i32, addr: *const SockaddrIn, len: u32) -> i32;
+    fn connect(fd: i32, addr: *const SockaddrIn, len: u32) -> i32;
+    fn close(fd: i32) -> i32;
+}
+
+/// A TCP connection to the IPv4 `addr` from the local address `source`
+/// (std has no way to bind before connecting).
+fn connect_from(addr: &SocketAddr, source: Ipv4Addr) -> std::io::Result<TcpStream> {
+    const AF_INET: i32 = 2;
+    const SOCK_STREAM_CLOEXEC: i32 = 1 | 0o2000000;
+    let SocketAddr::V4(target) = addr else {
+        return Err(std::io::Error::other("connect_from: IPv4 only"));
+    };
+    let sockaddr = |ip: Ipv4Addr, port: u16| SockaddrIn {
+        family: AF_INET as u16,
+        port: port.to_be_bytes(),
+        addr: ip.octets(),
+        zero: [0; 8],
+    };
+    let (from, to) = (sockaddr(source, 0), sockaddr(*target.ip(), target.port()));
+    let len = std::mem::size_of::<SockaddrIn>() as u32;
+    // SAFETY: plain system calls on a descriptor this function owns, with
+    // pointers to live, correctly sized `sockaddr_in`s.
+    unsafe {
+        let fd = socket(AF_INET, SOCK_STREAM_CLOEXEC, 0);
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        if bind(fd, &from, len) < 0 || connect(fd, &to, len) < 0 {
+            let e = std::io::Error::last_os_error();
+            close(fd);
+            return Err(e);
+        }
+        Ok(TcpStream::from_raw_fd(fd))
+    }
+}
+
 /// One connection to the server.
 pub struct Conn {
     stream: TcpStream,
@@ -262,7 +315,20 @@ pub struct Conn {
 
 impl Conn {
     pub fn connect(addr: &SocketAddr, timeout: Duration) -> Result<Conn, ConnError> {
-        let stream = TcpStream::connect_timeout(addr, timeout)?;
+        Conn::with_stream(TcpStream::connect_timeout(addr, timeout)?, timeout)
+    }
+
+    /// Connects from the local IPv4 address `source` (any of 127.0.0.0/8
+    /// works on loopback), to look like another client.
+    pub fn connect_from(
+        addr: &SocketAddr,
+        source: Ipv4Addr,
+        timeout: Duration,
+    ) -> Result<Conn, ConnError> {
+        Conn::with_stream(connect_from(addr, source)?, timeout)
+    }
+
+    fn with_stream(stream: TcpStream, timeout: Duration) -> Result<Conn, ConnError> {
         stream.set_read_timeout(Some(timeout))?;
         stream.set_write_timeout(Some(timeout))?;
         Ok(Conn {

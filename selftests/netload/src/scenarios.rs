@@ -3,6 +3,7 @@
 //! `netload p9 ADDR:PORT SCENARIO`: how a 9P2000.L server answers bad, big
 //! and many requests. The server exports a tree made by `netload mktree`.
 
+use crate::hostile;
 use crate::mktree::expected;
 use crate::p9::{
     describe, describe_errno, tattach, tclunk, tlopen, tread, tversion, twalk, want_kind, Conn,
@@ -15,24 +16,29 @@ use std::net::{Shutdown, SocketAddr};
 use std::thread;
 use std::time::Duration;
 
-struct Options {
-    addr: SocketAddr,
+pub struct Options {
+    pub addr: SocketAddr,
     scenario: String,
-    msize: u32,
+    pub msize: u32,
     max_fids: Option<u32>,
-    aname: String,
+    pub aname: String,
     count: Option<usize>,
-    timeout: Duration,
+    pub timeout: Duration,
+    /// The server's write_timeout (seconds), max_per_peer, and what one
+    /// connection may queue (bytes), for the scenarios that test them.
+    pub write_timeout: Option<u64>,
+    pub max_per_peer: Option<u32>,
+    pub budget: Option<u64>,
 }
 
 /// Prints each check's outcome and counts the failures.
-struct Checks {
+pub struct Checks {
     scenario: &'static str,
     failed: usize,
 }
 
 impl Checks {
-    fn check(&mut self, what: &str, outcome: Result<String, String>) {
+    pub fn check(&mut self, what: &str, outcome: Result<String, String>) {
         match outcome {
             Ok(detail) => println!("{}: {what}: {detail}", self.scenario),
             Err(why) => {
@@ -64,10 +70,18 @@ const SCENARIOS: [(&str, Scenario); 15] = [
     ("flush", flush),
 ];
 
+/// Scenarios of clients that try to hold the server hostage; each is a
+/// selftest case of its own, not part of "all".
+const HOSTILE: [(&str, Scenario); 3] = [
+    ("flushcycle", hostile::flushcycle),
+    ("noread", hostile::noread),
+    ("peerlimit", hostile::peerlimit),
+];
+
 const NO_NAMES: [&str; 0] = [];
 const EROFS: u32 = 30;
 
-fn verdict(held: bool, detail: String) -> Result<String, String> {
+pub fn verdict(held: bool, detail: String) -> Result<String, String> {
     if held {
         Ok(detail)
     } else {
@@ -80,7 +94,7 @@ fn connect(o: &Options) -> Result<Conn, String> {
 }
 
 /// A fresh connection attached at fid 0; returns it and the root's qid path.
-fn session(o: &Options) -> Result<(Conn, u64), String> {
+pub fn session(o: &Options) -> Result<(Conn, u64), String> {
     let mut conn = connect(o)?;
     let root = conn.session(o.msize, &o.aname)?;
     Ok((conn, root))
@@ -536,7 +550,11 @@ fn parse(args: &[String]) -> Options {
     let [addr, scenario, flags @ ..] = args else {
         usage()
     };
-    let known = scenario == "all" || SCENARIOS.iter().any(|(name, _)| name == scenario);
+    let known = scenario == "all"
+        || SCENARIOS
+            .iter()
+            .chain(HOSTILE.iter())
+            .any(|(name, _)| name == scenario);
     if !known || flags.len() % 2 != 0 {
         usage();
     }
@@ -548,6 +566,9 @@ fn parse(args: &[String]) -> Options {
         aname: String::new(),
         count: None,
         timeout: Duration::from_secs(20),
+        write_timeout: None,
+        max_per_peer: None,
+        budget: None,
     };
     for pair in flags.chunks(2) {
         if pair[0] == "--aname" {
@@ -560,6 +581,9 @@ fn parse(args: &[String]) -> Options {
             "--max-fids" => o.max_fids = Some(value),
             "--count" => o.count = Some(value as usize),
             "--timeout" => o.timeout = Duration::from_secs(value.max(1).into()),
+            "--write-timeout" => o.write_timeout = Some(value.into()),
+            "--max-per-peer" => o.max_per_peer = Some(value),
+            "--budget" => o.budget = Some(value.into()),
             _ => usage(),
         }
     }
@@ -570,8 +594,9 @@ fn parse(args: &[String]) -> Options {
 pub fn run(args: &[String]) -> bool {
     let o = parse(args);
     let mut failed = Vec::new();
-    for (name, scenario) in SCENARIOS {
-        if o.scenario != "all" && o.scenario != name {
+    for (name, scenario) in SCENARIOS.into_iter().chain(HOSTILE) {
+        let in_all = SCENARIOS.iter().any(|(n, _)| *n == name);
+        if o.scenario != name && !(o.scenario == "all" && in_all) {
             continue;
         }
         let mut checks = Checks {

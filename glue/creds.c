@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Credentials of the users the servers act for (glue/creds.rs wraps them).
+ * Included into each module's *_glue.c, like glue/runtime.c.
+ */
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/uidgid.h>
+
+#include "creds.h"
+
+/*
+ * Credentials of user @uid, group @gid and the @ngroups supplementary
+ * @groups, with no capabilities: every access is checked as that user's.
+ * Returns them or an ERR_PTR().
+ */
+const struct cred *rks_cred_new(u32 uid, u32 gid, const u32 *groups, size_t ngroups)
+{
+	kuid_t kuid = make_kuid(&init_user_ns, uid);
+	kgid_t kgid = make_kgid(&init_user_ns, gid);
+	struct group_info *info;
+	struct cred *cred;
+	size_t i;
+
+	if (!uid_valid(kuid) || !gid_valid(kgid) || ngroups > NGROUPS_MAX)
+		return ERR_PTR(-EINVAL);
+	info = groups_alloc(ngroups);
+	if (!info)
+		return ERR_PTR(-ENOMEM);
+	for (i = 0; i < ngroups; i++) {
+		info->gid[i] = make_kgid(&init_user_ns, groups[i]);
+		if (!gid_valid(info->gid[i])) {
+			put_group_info(info);
+			return ERR_PTR(-EINVAL);
+		}
+	}
+	groups_sort(info);
+	cred = prepare_kernel_cred(&init_task);
+	if (!cred) {
+		put_group_info(info);
+		return ERR_PTR(-ENOMEM);
+	}
+	cred->uid = kuid;
+	cred->euid = kuid;
+	cred->suid = kuid;
+	cred->fsuid = kuid;
+	cred->gid = kgid;
+	cred->egid = kgid;
+	cred->sgid = kgid;
+	cred->fsgid = kgid;
+	cred->cap_effective = CAP_EMPTY_SET;
+	cred->cap_permitted = CAP_EMPTY_SET;
+	cred->cap_inheritable = CAP_EMPTY_SET;
+	cred->cap_ambient = CAP_EMPTY_SET;
+	cred->cap_bset = CAP_EMPTY_SET;
+	set_groups(cred, info);
+	put_group_info(info);
+	return cred;
+}
+
+void rks_cred_get(const struct cred *cred)
+{
+	get_cred(cred);
+}
+
+void rks_cred_put(const struct cred *cred)
+{
+	put_cred(cred);
+}

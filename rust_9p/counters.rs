@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The administrator's counters, shown one `name value` per line in
+//! `/sys/kernel/debug/rust_9p/counters` (the file itself is made by
+//! `rust_9p_glue.c`, whose show callback calls [`rust_9p_show_counters`]).
+
+use crate::codec::kind;
+use crate::seq::SeqFile;
+use core::fmt::Write;
+use core::sync::atomic::{AtomicI64, Ordering};
+use kernel::bindings;
+use kernel::ffi::c_int;
+
+extern "C" {
+    fn rust_9p_debugfs_init();
+    fn rust_9p_debugfs_exit();
+}
+
+/// What is counted. Gauges (`Open`, `Fids`, `QueuedBytes`) go up and down.
+#[derive(Clone, Copy)]
+pub(crate) enum Counter {
+    Accepted,
+    Open,
+    Refused,
+    RefusedPeer,
+    Malformed,
+    Errors,
+    BytesIn,
+    BytesOut,
+    Fids,
+    QueuedBytes,
+    WriteTimeouts,
+}
+
+impl Counter {
+    /// Every counter, in the order they are shown.
+    const ALL: [Counter; 11] = [
+        Counter::Accepted,
+        Counter::Open,
+        Counter::Refused,
+        Counter::RefusedPeer,
+        Counter::Malformed,
+        Counter::Errors,
+        Counter::BytesIn,
+        Counter::BytesOut,
+        Counter::Fids,
+        Counter::QueuedBytes,
+        Counter::WriteTimeouts,
+    ];
+
+    /// Its name in the counters file.
+    fn name(self) -> &'static str {
+        match self {
+            Counter::Accepted => "connections_accepted",
+            Counter::Open => "connections_open",
+            Counter::Refused => "connections_refused",
+            Counter::RefusedPeer => "connections_refused_peer",
+            Counter::Malformed => "malformed_closed",
+            Counter::Errors => "replies_rlerror",
+            Counter::BytesIn => "bytes_received",
+            Counter::BytesOut => "bytes_sent",
+            Counter::Fids => "fids_open",
+            Counter::QueuedBytes => "reply_bytes_queued",
+            Counter::WriteTimeouts => "write_timeouts",
+        }
+    }
+}
+
+static COUNTERS: [AtomicI64; Counter::ALL.len()] =
+    [const { AtomicI64::new(0) }; Counter::ALL.len()];
+/// Requests received, by message type.
+static REQUESTS: [AtomicI64; 256] = [const { AtomicI64::new(0) }; 256];
+
+/// Adds `n` to `counter`.
+pub(crate) fn count(counter: Counter, n: i64) {
+    COUNTERS[counter as usize].fetch_add(n, Ordering::Relaxed);
+}
+
+/// Counts one request of type `kind`.
+pub(crate) fn count_request(kind: u8) {
+    REQUESTS[usize::from(kind)].fetch_add(1, Ordering::Relaxed);
+}
+
+/// Writes the counters, then the requests by type (unknown types only when
+/// seen), as `name value` lines.
+fn show(out: &mut impl Write) -> core::fmt::Result {
+    for counter in Counter::ALL {
+        let value = COUNTERS[counter as usize].load(Ordering::Relaxed);
+        writeln!(out, "{} {}", counter.name(), value)?;
+    }
+    for (kind, requests) in (0..=u8::MAX).zip(REQUESTS.iter()) {
+        let n = requests.load(Ordering::Relaxed);
+        match kind::name(kind) {
+            Some(name) => writeln!(out, "requests.{} {}", name, n)?,
+            _ if n != 0 => writeln!(out, "requests.type{} {}", kind, n)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The show callback of the counters file.
+///
+/// # Safety
+///
+/// `m` must be the `seq_file` of a show callback that is running.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn rust_9p_show_counters(m: *mut bindings::seq_file) -> c_int {
+    // SAFETY: the caller's guarantee.
+    let mut out = unsafe { SeqFile::from_raw(m) };
+    // `SeqFile` never fails.
+    let _ = show(&mut out);
+    0
+}
+
+/// The counters' debugfs file; removed when dropped.
+pub(crate) struct CountersFile(());
+
+impl CountersFile {
+    /// Creates the file (nothing if debugfs is off or fails).
+    pub(crate) fn create() -> Self {
+        // SAFETY: called once, at load; a failure leaves debugfs without it.
+        unsafe { rust_9p_debugfs_init() };
+        Self(())
+    }
+}
+
+impl Drop for CountersFile {
+    fn drop(&mut self) {
+        // SAFETY: removes what `create` made (nothing if that failed).
+        unsafe { rust_9p_debugfs_exit() };
+    }
+}

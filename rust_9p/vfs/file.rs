@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Open files and directories of the export: reads, and directory
+//! listings reported entry by entry.
+
+use super::glue::{rust_9p_file_get, rust_9p_file_size, rust_9p_readdir};
+use crate::creds::Credential;
+use crate::errno::to_count;
+use core::ptr::NonNull;
+use kernel::bindings;
+use kernel::error::{from_err_ptr, to_result};
+use kernel::ffi::{c_char, c_int, c_uint};
+use kernel::prelude::*;
+use kernel::types::{ARef, AlwaysRefCounted, Opaque};
+
+/// A `struct file`.
+///
+/// # Invariants
+///
+/// The object is a valid file, alive while a reference is held.
+#[repr(transparent)]
+pub(crate) struct File(Opaque<bindings::file>);
+
+// SAFETY: files are reference counted atomically and may be used and
+// released from any thread; reads at explicit offsets share no state, and
+// directory reads are serialised by the glue.
+unsafe impl Send for File {}
+// SAFETY: as above.
+unsafe impl Sync for File {}
+
+// SAFETY: `get_file` and `fput` keep the file alive while references
+// remain.
+unsafe impl AlwaysRefCounted for File {
+    fn inc_ref(&self) {
+        // SAFETY: the file is valid (type invariants).
+        unsafe { rust_9p_file_get(self.0.get()) };
+    }
+
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: the caller gives up a reference it holds.
+        unsafe { bindings::fput(obj.cast().as_ptr()) };
+    }
+}
+
+/// One directory entry; `offset` is its own position in the directory.
+pub(crate) struct DirEntry<'a> {
+    pub(crate) ino: u64,
+    pub(crate) offset: u64,
+    pub(crate) dtype: u8,
+    pub(crate) name: &'a [u8],
+}
+
+/// The `dir_context` handed to `iterate_dir`, and where its entries go.
+#[repr(C)]
+struct DirFill<'a> {
+    ctx: bindings::dir_context,
+    sink: &'a mut dyn FnMut(DirEntry<'_>) -> bool,
+}
+
+/// The `filldir_t` of [`DirFill`]: hands one entry to its sink.
+///
+/// # Safety
+///
+/// `ctx` must be the `ctx` field of a [`DirFill`] that nothing else uses
+/// during the call, and `name` valid for `len` bytes.
+unsafe extern "C" fn fill(
+    ctx: *mut bindings::dir_context,
+    name: *const c_char,
+    len: c_int,
+    offset: i64,
+    ino: u64,
+    dtype: c_uint,
+) -> bool {
+    // SAFETY: `ctx` is the `ctx` field of a `DirFill` used by nothing else
+    // meanwhile (the caller's guarantee).
+    let fill = unsafe { &mut *kernel::container_of!(ctx, DirFill<'_>, ctx).cast_mut() };
+    let Ok(len) = usize::try_from(len) else {
+        return false;
+    };
+    // SAFETY: `name` is valid for `len` bytes (the caller's guarantee).
+    let name = unsafe { core::slice::from_raw_parts(name.cast::<u8>(), len) };
+    (fill.sink)(DirEntry {
+        ino,
+        // Positions are never negative.
+        offset: offset as u64,
+        // `DT_*` values fit in a byte.
+        dtype: dtype as u8,
+        name,
+    })
+}
+
+/// An open regular file or directory.
+pub(crate) struct OpenFile {
+    file: ARef<File>,
+}
+
+impl OpenFile {
+    /// Takes over a file reference returned by the glue (or its `ERR_PTR`).
+    pub(super) fn from_glue(ptr: *mut bindings::file) -> Result<Self> {
+        let ptr = NonNull::new(from_err_ptr(ptr)?).ok_or(ENOMEM)?;
+        // SAFETY: the glue returns a new reference to a valid file.
+        let file = unsafe { ARef::from_raw(ptr.cast()) };
+        Ok(OpenFile { file })
+    }
+
+    fn as_ptr(&self) -> *mut bindings::file {
+        self.file.0.get()
+    }
+
+    /// The file's size now.
+    pub(crate) fn size(&self) -> u64 {
+        // SAFETY: the file is valid (we hold a reference).
+        unsafe { rust_9p_file_size(self.as_ptr()) }
+    }
+
+    /// Reads at `offset` into `buf`; returns the count (0 at the end).
+    pub(crate) fn read(&self, as_user: &Credential, buf: &mut [u8], offset: u64) -> Result<usize> {
+        let mut pos = i64::try_from(offset).map_err(|_| EINVAL)?;
+        let file = self.as_ptr();
+        // SAFETY: the file is valid and `buf` writable for its length.
+        to_count(as_user.run(|| unsafe {
+            bindings::kernel_read(file, buf.as_mut_ptr().cast(), buf.len(), &mut pos)
+        }))
+    }
+
+    /// Reports the directory's entries from position `offset` (0, or a
+    /// position reported earlier) to `sink` until it returns false or the
+    /// directory ends; returns the position after the last entry taken.
+    pub(crate) fn read_dir(
+        &self,
+        as_user: &Credential,
+        offset: u64,
+        sink: &mut dyn FnMut(DirEntry<'_>) -> bool,
+    ) -> Result<u64> {
+        let mut fill = DirFill {
+            ctx: bindings::dir_context {
+                actor: Some(fill),
+                pos: 0,
+            },
+            sink,
+        };
+        let file = self.as_ptr();
+        // SAFETY: the file is valid, and `fill` outlives the call, its
+        // `ctx` used only by `iterate_dir` meanwhile.
+        to_result(as_user.run(|| unsafe { rust_9p_readdir(file, offset, &mut fill.ctx) }))?;
+        // Positions are never negative.
+        Ok(fill.ctx.pos as u64)
+    }
+}

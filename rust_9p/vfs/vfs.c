@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rust_9p: the VFS calls its Rust code makes (rust_9p/vfs/), for what the
+ * bindings cannot reach (static inline functions, delayed calls) or what
+ * needs a lock held across several calls.
+ *
+ * Every helper runs with the current task's credentials, which the Rust
+ * side sets to the client's around the call; no lookup follows a symlink,
+ * crosses a mount or leaves the exported directory.
+ */
+#include <linux/build_bug.h>
+#include <linux/dcache.h>
+#include <linux/delayed_call.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/limits.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/statfs.h>
+#include <linux/xattr.h>
+
+#include "vfs.h"
+
+static_assert(sizeof(struct rust_9p_statfs) == RUST_9P_STATFS_SIZE);
+static_assert(offsetof(struct rust_9p_statfs, namelen) == RUST_9P_STATFS_NAMELEN);
+
+struct dentry *rust_9p_dget(struct dentry *dentry)
+{
+	return dget(dentry);
+}
+
+void rust_9p_file_get(struct file *file)
+{
+	get_file(file);
+}
+
+/*
+ * Looks up the export root @name into @out, following symlinks (the
+ * administrator chose it). Returns 0 or -errno.
+ */
+int rust_9p_root_lookup(const char *name, struct path *out)
+{
+	return kern_path(name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, out);
+}
+
+/*
+ * One walk step from @from: to the entry @name (@len bytes) of the
+ * directory @from, or to its parent when @name is NULL. The parent of
+ * @root is @root. Symlinks are not followed and mounts not crossed (a
+ * mount point is the directory beneath it), and a result outside @root
+ * (say, renamed away) is refused. Returns a new reference to the dentry,
+ * on @from's mount, or an ERR_PTR().
+ */
+struct dentry *rust_9p_walk(const struct path *root, const struct path *from,
+			    const u8 *name, size_t len)
+{
+	struct mnt_idmap *idmap = mnt_idmap(from->mnt);
+	struct dentry *next;
+	int err;
+
+	if (from->mnt != root->mnt)
+		return ERR_PTR(-EXDEV);
+	if (!d_can_lookup(from->dentry))
+		return ERR_PTR(-ENOTDIR);
+	if (!name) {
+		err = inode_permission(idmap, d_inode(from->dentry), MAY_EXEC);
+		if (err)
+			return ERR_PTR(err);
+		next = from->dentry == root->dentry ? dget(from->dentry) :
+						      dget_parent(from->dentry);
+	} else {
+		if (len > NAME_MAX)
+			return ERR_PTR(-ENAMETOOLONG);
+		next = lookup_one_unlocked(idmap, name, from->dentry, len);
+		if (IS_ERR(next))
+			return next;
+		if (d_is_negative(next)) {
+			dput(next);
+			return ERR_PTR(-ENOENT);
+		}
+	}
+	if (!is_subdir(next, root->dentry)) {
+		dput(next);
+		return ERR_PTR(-ENOENT);
+	}
+	return next;
+}
+
+int rust_9p_statfs(const struct path *p, struct rust_9p_statfs *st)
+{
+	struct kstatfs k;
+	int err = vfs_statfs(p, &k);
+
+	if (err)
+		return err;
+	st->type = k.f_type;
+	st->bsize = k.f_bsize;
+	st->blocks = k.f_blocks;
+	st->bfree = k.f_bfree;
+	st->bavail = k.f_bavail;
+	st->files = k.f_files;
+	st->ffree = k.f_ffree;
+	st->fsid = (u64)(u32)k.f_fsid.val[0] | (u64)(u32)k.f_fsid.val[1] << 32;
+	st->namelen = k.f_namelen;
+	return 0;
+}
+
+/* Copies the target of symlink @p into @buf; returns its length or -errno. */
+int rust_9p_readlink(const struct path *p, u8 *buf, size_t len)
+{
+	DEFINE_DELAYED_CALL(done);
+	const char *target;
+	size_t n;
+
+	if (!d_is_symlink(p->dentry))
+		return -EINVAL;
+	target = vfs_get_link(p->dentry, &done);
+	if (IS_ERR(target))
+		return PTR_ERR(target);
+	n = strlen(target);
+	if (n <= len)
+		memcpy(buf, target, n);
+	do_delayed_call(&done);
+	return n <= len ? n : -ENAMETOOLONG;
+}
+
+/*
+ * Opens @p for reading: only regular files and directories, and only if the
+ * current credentials may read them. Returns the file or an ERR_PTR().
+ */
+struct file *rust_9p_open(const struct path *p, bool directory)
+{
+	struct inode *inode = d_inode(p->dentry);
+	int err;
+
+	if (d_is_symlink(p->dentry))
+		return ERR_PTR(-ELOOP);
+	if (!S_ISREG(inode->i_mode) && !S_ISDIR(inode->i_mode))
+		return ERR_PTR(-EPERM);
+	if (directory && !S_ISDIR(inode->i_mode))
+		return ERR_PTR(-ENOTDIR);
+	err = inode_permission(mnt_idmap(p->mnt), inode, MAY_READ);
+	if (err)
+		return ERR_PTR(err);
+	return dentry_open(p, O_RDONLY | O_LARGEFILE, current_cred());
+}
+
+/* The size of @file now. */
+u64 rust_9p_file_size(struct file *file)
+{
+	return i_size_read(file_inode(file));
+}
+
+/*
+ * Reports the entries of directory @file from position @offset (a cookie
+ * from an earlier call, or 0) to @ctx's actor, until it returns false or
+ * the directory ends; @ctx->pos is the position after the last entry taken.
+ * Calls on one file are serialised by its f_pos_lock. Returns 0 or -errno.
+ */
+int rust_9p_readdir(struct file *file, u64 offset, struct dir_context *ctx)
+{
+	loff_t pos;
+	int err = 0;
+
+	if (offset > LLONG_MAX)
+		return -EINVAL;
+	mutex_lock(&file->f_pos_lock);
+	if (file->f_pos != offset) {
+		pos = vfs_llseek(file, offset, SEEK_SET);
+		if (pos < 0)
+			err = pos;
+	}
+	if (!err)
+		err = iterate_dir(file, ctx);
+	ctx->pos = file->f_pos;
+	mutex_unlock(&file->f_pos_lock);
+	return err;
+}
+
+/*
+ * Reads extended attribute @name (@nlen bytes) of @p into @buf, or only
+ * measures it when @len is 0; with @name NULL, lists the names. Returns
+ * the size or -errno.
+ */
+ssize_t rust_9p_xattr(const struct path *p, const u8 *name, size_t nlen, u8 *buf,
+		      size_t len)
+{
+	char cname[XATTR_NAME_MAX + 1];
+
+	if (name) {
+		if (nlen == 0 || nlen > XATTR_NAME_MAX || memchr(name, 0, nlen))
+			return -EINVAL;
+		memcpy(cname, name, nlen);
+		cname[nlen] = 0;
+	}
+	/* A size query passes no buffer: with one, "too small" is ERANGE. */
+	if (!len)
+		buf = NULL;
+	if (name)
+		return vfs_getxattr(mnt_idmap(p->mnt), p->dentry, cname, buf, len);
+	return vfs_listxattr(p->dentry, buf, len);
+}

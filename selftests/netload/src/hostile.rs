@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `netload p9` scenarios of clients that try to hold the server hostage:
+//! Tflushes that name each other, a client that stops reading its replies,
+//! and one address opening every connection it can. Each checks that the
+//! server gets out of it by itself, and what it held meanwhile (from the
+//! server's debugfs counters).
+
+use crate::mktree::expected;
+use crate::p9::{tflush, tread, Conn, ConnError, RREAD_HEADER, TFLUSH};
+use crate::scenarios::{session, verdict, Checks, Options};
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, Shutdown};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The server's counters, where the guest has them.
+const COUNTERS: &str = "/sys/kernel/debug/rust_9p/counters";
+
+/// Counter `name` of the server, if readable.
+pub fn counter(name: &str) -> Option<i64> {
+    let text = std::fs::read_to_string(COUNTERS).ok()?;
+    text.lines().find_map(|line| {
+        let (key, value) = line.split_once(' ')?;
+        (key == name).then(|| value.trim().parse().ok()).flatten()
+    })
+}
+
+/// Tflush pairs that name each other (tag A flushes B, B flushes A), all
+/// sent at once, more of them than a connection may have in flight: each
+/// must be answered, and the connection must go on serving.
+pub fn flushcycle(o: &Options, c: &mut Checks) -> Result<(), String> {
+    const PAIRS: u16 = 40;
+    let (mut conn, _) = session(o)?;
+    conn.open(0, 1, "files/size-4096", 0)?;
+    let mut batch = Vec::new();
+    for pair in 0..PAIRS {
+        let (a, b) = (10 + 2 * pair, 11 + 2 * pair);
+        batch.extend(tflush(a, b).bytes());
+        batch.extend(tflush(b, a).bytes());
+    }
+    conn.send(&batch)?;
+    let mut answered = 0;
+    let outcome = loop {
+        if answered == 2 * PAIRS {
+            break Ok(format!("{answered} Rflush"));
+        }
+        match conn.recv() {
+            Ok(reply) if reply.kind == TFLUSH + 1 => answered += 1,
+            Ok(reply) => break Err(format!("reply type {} to a Tflush", reply.kind)),
+            Err(e) => break Err(format!("after {answered} Rflush: {e}")),
+        }
+    };
+    c.check(
+        &format!("{PAIRS} pairs of Tflushes naming each other"),
+        outcome,
+    );
+    let data = conn.read(1, 0, 4096)?;
+    c.check(
+        "the same connection reads on",
+        verdict(
+            data == expected("size-4096", 0, 4096),
+            format!("{} bytes", data.len()),
+        ),
+    );
+    Ok(())
+}
+
+/// A client pipelines large Treads and never reads a reply. The server
+/// must keep what it queues for it within the connection's budget, reset
+/// the connection once its write timeout passes, and give everything back.
+pub fn noread(o: &Options, c: &mut Checks) -> Result<(), String> {
+    let Some(write_timeout) = o.write_timeout else {
+        c.check(
+            "needs --write-timeout",
+            Err("the server's write_timeout, in seconds".into()),
+        );
+        return Ok(());
+    };
+    let budget = o.budget.unwrap_or(u64::MAX) as i64;
+    let timeouts_before = counter("write_timeouts").unwrap_or(0);
+    let queued_before = counter("reply_bytes_queued").unwrap_or(0);
+    let mut conn = Conn::connect(&o.addr, o.timeout)?;
+    // The server's largest msize: the most a reply can hold.
+    let (msize, _) = conn.version(1 << 30, "9P2000.L")?;
+    conn.msize = msize;
+    conn.call_ok(crate::p9::tattach(1, 0, &o.aname))?;
+    conn.open(0, 1, "files/size-1048577", 0)?;
+    let count = msize - RREAD_HEADER;
+    let mut writer = conn.writer()?;
+    let sender = thread::spawn(move || {
+        // Far more than every buffer on the way holds: the server ends up
+        // with replies it cannot send.
+        for round in 0..64u16 {
+            let mut batch = Vec::new();
+            for i in 0..32u16 {
+                let tag = 1 + (round * 32 + i) % 60000;
+                batch.extend(tread(tag, 1, 0, count).bytes());
+            }
+            if writer.write_all(&batch).is_err() {
+                break;
+            }
+        }
+    });
+    let start = Instant::now();
+    let limit = Duration::from_secs(write_timeout + 15);
+    let mut most_queued = 0;
+    let reset = loop {
+        most_queued = most_queued.max(counter("reply_bytes_queued").unwrap_or(0) - queued_before);
+        if counter("write_timeouts").unwrap_or(0) > timeouts_before {
+            break true;
+        }
+        if start.elapsed() > limit {
+            break false;
+        }
+        thread::sleep(Duration::from_millis(50));
+    };
+    let took = start.elapsed().as_secs_f64();
+    c.check(
+        "the server resets a client that stops reading",
+        verdict(
+            reset,
+            format!("after {took:.1} s (write_timeout {write_timeout} s)"),
+        ),
+    );
+    c.check(
+        "what it queued meanwhile stays within the budget",
+        verdict(
+            most_queued <= budget,
+            format!("at most {most_queued} bytes queued, budget {budget}"),
+        ),
+    );
+    // Whatever reached our buffers, then the end: no hang.
+    let mut stream = conn.writer()?;
+    let mut sink = vec![0u8; 1 << 16];
+    let ended = loop {
+        match stream.read(&mut sink) {
+            Ok(0) => break Ok("EOF".to_string()),
+            Ok(_) => continue,
+            Err(e) => match ConnError::from(e) {
+                ConnError::Closed(how) => break Ok(how),
+                other => break Err(other.to_string()),
+            },
+        }
+    };
+    c.check("the connection then ends", ended);
+    let _ = stream.shutdown(Shutdown::Both);
+    let _ = sender.join();
+    let settled = (0..100).any(|_| {
+        let back = counter("reply_bytes_queued").unwrap_or(0) <= queued_before;
+        if !back {
+            thread::sleep(Duration::from_millis(100));
+        }
+        back
+    });
+    c.check(
+        "every queued reply was released",
+        verdict(
+            settled,
+            format!("reply_bytes_queued {:?}", counter("reply_bytes_queued")),
+        ),
+    );
+    Ok(())
+}
+
+/// Opens connections from one address until the server refuses one: it
+/// must do so after exactly `--max-per-peer`, while another address is
+/// still served, and again once one of the first is closed.
+pub fn peerlimit(o: &Options, c: &mut Checks) -> Result<(), String> {
+    let Some(max) = o.max_per_peer else {
+        c.check(
+            "needs --max-per-peer",
+            Err("the server's max_per_peer".into()),
+        );
+        return Ok(());
+    };
+    // Addresses no other client of the selftests uses.
+    let (flooder, other) = (Ipv4Addr::new(127, 0, 0, 3), Ipv4Addr::new(127, 0, 0, 4));
+    let refused_before = counter("connections_refused_peer").unwrap_or(0);
+    let open = |from: Ipv4Addr| -> Result<Conn, ConnError> {
+        let mut conn = Conn::connect_from(&o.addr, from, o.timeout)?;
+        conn.call(crate::p9::tversion(o.msize, "9P2000.L"))?;
+        Ok(conn)
+    };
+    let mut held = Vec::new();
+    let refused_at = loop {
+        if held.len() > max as usize + 1 {
+            break None;
+        }
+        match open(flooder) {
+            Ok(conn) => held.push(conn),
+            Err(ConnError::Closed(_)) => break Some(held.len()),
+            Err(e) => return Err(format!("connection {} from {flooder}: {e}", held.len() + 1)),
+        }
+    };
+    c.check(
+        &format!("{flooder} gets {max} connections, no more"),
+        verdict(
+            refused_at == Some(max as usize),
+            format!("refused after {refused_at:?}"),
+        ),
+    );
+    c.check(
+        &format!("{other} is served meanwhile"),
+        open(other)
+            .map(|_| "Rversion".to_string())
+            .map_err(|e| e.to_string()),
+    );
+    held.pop();
+    // The server counts the closed one out once its reader sees the end.
+    let again = (0..50).find_map(|_| match open(flooder) {
+        Ok(conn) => Some(conn),
+        Err(_) => {
+            thread::sleep(Duration::from_millis(100));
+            None
+        }
+    });
+    c.check(
+        &format!("{flooder} gets one again after closing one"),
+        verdict(again.is_some(), String::new()),
+    );
+    let refused = counter("connections_refused_peer").unwrap_or(0) - refused_before;
+    c.check(
+        "refusals are counted",
+        verdict(refused >= 1, format!("connections_refused_peer +{refused}")),
+    );
+    Ok(())
+}
