@@ -6,11 +6,15 @@
 ifneq ($(KERNELRELEASE),)
 # ---------------------------------------------------------------- Kbuild ---
 
-# Out-of-tree builds have no Kconfig: build everything as modules.
+# Out-of-tree builds have no Kconfig: build everything as modules. In a
+# kernel tree, Kconfig decides (the sample and the selftests' canary are
+# out-of-tree only).
+ifneq ($(KBUILD_EXTMOD),)
 CONFIG_RUST_9P ?= m
 CONFIG_RUST_FINGERD ?= m
 CONFIG_RKS_SELFTESTS ?= m
 CONFIG_SAMPLE_RUST_ECHO_ASYNC ?= m
+endif
 
 # A module is a Rust crate root NAME.rs plus its C glue NAME_glue.c. Kbuild
 # cannot name a part of a composite object after the module itself, so the

@@ -15,21 +15,7 @@
 
 #include "glue/params.h"
 
-/* Called from Rust (rust_9p/params.rs, rust_9p/counters.rs). */
-const char *rust_9p_param_root(void);
-int rust_9p_param_msize(void);
-int rust_9p_param_max_connections(void);
-int rust_9p_param_max_fids(void);
-int rust_9p_param_idle_timeout(void);
-int rust_9p_param_write_timeout(void);
-int rust_9p_param_max_per_peer(void);
-unsigned int rust_9p_param_uid(void);
-unsigned int rust_9p_param_gid(void);
-bool rust_9p_param_multi_user(void);
-void rust_9p_debugfs_init(void);
-void rust_9p_debugfs_exit(void);
-/* In Rust (rust_9p/counters.rs). */
-int rust_9p_show_counters(struct seq_file *m);
+#include "rust_9p/glue.h"
 
 /* ------------------------------------------------------------ parameters */
 
@@ -55,7 +41,7 @@ static int max_fids = 65536;
 module_param(max_fids, int, 0444);
 MODULE_PARM_DESC(max_fids, "Fids one connection may hold, 16-1048576 (default: 65536)");
 
-static int idle_timeout = 0;
+static int idle_timeout;
 module_param(idle_timeout, int, 0444);
 MODULE_PARM_DESC(idle_timeout, "Seconds without a request before a connection is closed, 0 for never, at most 86400 (default: 0)");
 

@@ -7,7 +7,10 @@
  * and read through accessors; validation happens in rust_fingerd/params.rs.
  */
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
+#include <linux/mount.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/namei.h>
@@ -15,19 +18,9 @@
 #include <linux/stat.h>
 #include <linux/uidgid.h>
 
-#include "glue/params.h"
 #include "glue/file.c"
-
-/* Called from Rust. */
-const char *rust_fingerd_param_group(void);
-int rust_fingerd_param_deadline_ms(void);
-int rust_fingerd_param_max_clients(void);
-int rust_fingerd_param_max_per_peer(void);
-bool rust_fingerd_param_list_users(void);
-int rust_fingerd_param_max_plan_size(void);
-bool rust_fingerd_log_ratelimit(void);
-int rust_fingerd_stat_key(const char *path, u64 key[4]);
-void *rust_fingerd_read_owned(const char *path, u32 uid, size_t max, size_t *len);
+#include "glue/params.h"
+#include "rust_fingerd/glue.h"
 
 RKS_LISTEN_PARAMS(rust_fingerd, 79);
 
@@ -94,30 +87,87 @@ int rust_fingerd_stat_key(const char *path, u64 key[4])
 }
 
 /*
- * Reads up to @max bytes of @path with the current credentials (the Rust
- * side makes them the owner's). The file must be a regular file owned by
- * @uid (symlinks are followed, with the same permissions). O_NONBLOCK keeps
- * a FIFO from blocking the open.
+ * File systems a user's files are never read from: FUSE and network file
+ * systems, whose servers may never answer (a kworker would wait forever,
+ * and rmmod with it).
  */
-void *rust_fingerd_read_owned(const char *path, u32 uid, size_t max, size_t *len)
+static const unsigned long remote_magics[] = {
+	FUSE_SUPER_MAGIC, NFS_SUPER_MAGIC, SMB_SUPER_MAGIC, CIFS_SUPER_MAGIC,
+	SMB2_SUPER_MAGIC, V9FS_MAGIC, CEPH_SUPER_MAGIC, AFS_SUPER_MAGIC,
+	AFS_FS_MAGIC, CODA_SUPER_MAGIC,
+};
+
+static bool is_remote(const struct super_block *sb)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(remote_magics); i++)
+		if (sb->s_magic == remote_magics[i])
+			return true;
+	return false;
+}
+
+/*
+ * Reads up to @max bytes of the file @name in the directory @home, with the
+ * current credentials (the Rust side makes them the user's). Nothing is
+ * opened before it is checked: @home must not be on FUSE or a network file
+ * system; @name is looked up without following a symlink and must be a
+ * regular file owned by @uid, on @home's file system (not a mount), that
+ * the user may read. Then it is opened with dentry_open() (no device open,
+ * no atime update). Returns the buffer (free it with rks_free()) or an
+ * ERR_PTR(): -EREMOTE, -EXDEV, -EINVAL (not a regular file), -EPERM (not
+ * the user's), or the lookup's or the read's error.
+ */
+void *rust_fingerd_read_published(const char *home, const char *name, u32 uid, size_t max,
+				  size_t *len)
 {
 	kuid_t kuid = make_kuid(&init_user_ns, uid);
+	struct path dir, p;
 	struct file *file;
 	void *ret;
+	int err;
 
 	if (!uid_valid(kuid))
 		return ERR_PTR(-EINVAL);
-	file = filp_open(path, O_RDONLY | O_NONBLOCK, 0);
-	if (IS_ERR(file))
-		return file;
-	if (!uid_eq(file_inode(file)->i_uid, kuid))
+	err = kern_path(home, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &dir);
+	if (err)
+		return ERR_PTR(err);
+	if (is_remote(dir.dentry->d_sb)) {
+		ret = ERR_PTR(-EREMOTE);
+		goto put_dir;
+	}
+	err = vfs_path_lookup(dir.dentry, dir.mnt, name, 0, &p);
+	if (err) {
+		ret = ERR_PTR(err);
+		goto put_dir;
+	}
+	if (p.mnt != dir.mnt || p.dentry->d_sb != dir.dentry->d_sb)
+		ret = ERR_PTR(-EXDEV);
+	else if (!d_is_reg(p.dentry))
+		ret = ERR_PTR(-EINVAL);
+	else if (!uid_eq(d_inode(p.dentry)->i_uid, kuid))
 		ret = ERR_PTR(-EPERM);
-	else
-		ret = read_regular(file, max, len);
-	filp_close(file, NULL);
+	else if ((err = inode_permission(mnt_idmap(p.mnt), d_inode(p.dentry), MAY_READ)))
+		ret = ERR_PTR(err);
+	else {
+		file = dentry_open(&p, O_RDONLY | O_NOCTTY | O_NOATIME | O_LARGEFILE,
+				   current_cred());
+		if (IS_ERR(file)) {
+			ret = file;
+		} else {
+			ret = read_regular(file, max, len);
+			fput(file);
+		}
+	}
+	path_put(&p);
+put_dir:
+	path_put(&dir);
 	return ret;
 }
 
-/* Shared with the other modules, linked into this one. */
+/*
+ * Shared with the other modules, linked into this one (and glue/file.c,
+ * included above for read_regular()).
+ */
 #include "glue/creds.c"
 #include "glue/runtime.c"

@@ -9,9 +9,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 
-/* Called from Rust. */
-void *rks_read_file(const char *path, size_t max, size_t *len);
-void rks_free(void *data);
+#include "file.h"
 
 /*
  * Reads up to @max bytes of the regular file @file into a kvmalloc() buffer

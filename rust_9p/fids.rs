@@ -94,6 +94,10 @@ impl Fid {
     }
 }
 
+/// # Invariants
+///
+/// `len` is the number of entries of `fids`, and each is counted once in
+/// the `fids_open` counter until it leaves the table (or the table drops).
 struct Table {
     fids: RBTree<u32, Arc<Fid>>,
     len: usize,
@@ -116,6 +120,7 @@ pub(crate) struct FidTable {
 impl FidTable {
     pub(crate) fn new(max: usize) -> impl PinInit<Self> {
         pin_init!(FidTable {
+            // INVARIANT: empty, nothing counted.
             table <- new_mutex!(Table { fids: RBTree::new(), len: 0 }, "rust_9p_fids"),
             max,
         })
@@ -148,6 +153,7 @@ impl FidTable {
         }
         let old = table.fids.insert(node);
         if old.is_none() {
+            // INVARIANT: one more entry, counted.
             table.len += 1;
             counters::count(Counter::Fids, 1);
         }
@@ -161,6 +167,7 @@ impl FidTable {
     pub(crate) fn remove(&self, fid: u32) -> Result<Arc<Fid>> {
         let mut table = self.table.lock();
         let removed = table.fids.remove(&fid).ok_or(EBADF)?;
+        // INVARIANT: one entry fewer, uncounted below.
         table.len -= 1;
         counters::count(Counter::Fids, -1);
         Ok(removed)

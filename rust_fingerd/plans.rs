@@ -13,7 +13,8 @@ use crate::user::OwnedUser;
 use crate::vfs::{self, FileData};
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::prelude::*;
-use kernel::str::CString;
+use kernel::c_str;
+use kernel::str::{CStr, CString};
 use kernel::sync::Arc;
 
 /// Slots of shared reads.
@@ -75,9 +76,9 @@ impl Plans {
         }
         let data = Arc::new(
             Published {
-                plan: read_published(user, ".plan", self.max_plan_size)?,
-                project: read_published(user, ".project", MAX_PROJECT)?,
-                pubkey: read_published(user, ".pubkey", MAX_PUBKEY)?,
+                plan: read_published(user, c_str!(".plan"), self.max_plan_size)?,
+                project: read_published(user, c_str!(".project"), MAX_PROJECT)?,
+                pubkey: read_published(user, c_str!(".pubkey"), MAX_PUBKEY)?,
             },
             GFP_KERNEL,
         )?;
@@ -92,11 +93,11 @@ impl Plans {
 
 /// Reads up to `max` bytes of the file `name` in `user`'s home as that
 /// user; `None` when there is none the user may publish (missing,
-/// unreadable, not a regular file of theirs). Only running out of memory
-/// is an error.
-fn read_published(user: &OwnedUser, name: &str, max: usize) -> Result<Option<FileData>> {
-    let path = CString::try_from_fmt(kernel::fmt!("{}/{}", user.home(), name))?;
-    match vfs::read_as_owner(&path, user.uid, user.gid, max) {
+/// unreadable, not a regular file of theirs, on FUSE or a network file
+/// system). Only running out of memory is an error.
+fn read_published(user: &OwnedUser, name: &CStr, max: usize) -> Result<Option<FileData>> {
+    let home = CString::try_from_fmt(kernel::fmt!("{}", user.home()))?;
+    match vfs::read_published(&home, name, user.uid, user.gid, max) {
         Ok(data) => Ok(Some(data)),
         Err(e) if e == ENOMEM => Err(e),
         Err(_) => Ok(None),

@@ -2,7 +2,7 @@
 
 //! The files `rust_fingerd` reads, through the C glue: `/etc/passwd` and
 //! `/etc/group` with the kernel's credentials, a user's `.plan`, `.project`
-//! and `.pubkey` with that user's.
+//! and `.pubkey` with that user's, checked before they are opened.
 
 use crate::creds::Credential;
 pub(crate) use crate::file::{read_file, FileData};
@@ -12,8 +12,9 @@ use kernel::str::CStr;
 
 extern "C" {
     fn rust_fingerd_stat_key(path: *const c_char, key: *mut u64) -> c_int;
-    fn rust_fingerd_read_owned(
-        path: *const c_char,
+    fn rust_fingerd_read_published(
+        home: *const c_char,
+        name: *const c_char,
         uid: u32,
         max: usize,
         len: *mut usize,
@@ -35,15 +36,24 @@ pub(crate) fn stat_key(path: &CStr) -> Result<StatKey> {
     Ok(key)
 }
 
-/// Reads up to `max` bytes of `path` as user `uid`/`gid`: the walk and the
-/// open use that user's permissions only, and the file must be a regular file
-/// the user owns.
-pub(crate) fn read_as_owner(path: &CStr, uid: u32, gid: u32, max: usize) -> Result<FileData> {
+/// Reads up to `max` bytes of the file `name` in `home` as user `uid`/`gid`:
+/// a regular file of that user, on the home's file system, which must not
+/// be FUSE or a network file system; nothing is opened before it is
+/// checked, and symlinks are not followed (see the glue).
+pub(crate) fn read_published(
+    home: &CStr,
+    name: &CStr,
+    uid: u32,
+    gid: u32,
+    max: usize,
+) -> Result<FileData> {
     let owner = Credential::new(uid, gid, &[])?;
     let mut len = 0;
-    // SAFETY: `path` is NUL-terminated and `len` a valid place for the length.
-    let ptr =
-        owner.run(|| unsafe { rust_fingerd_read_owned(path.as_char_ptr(), uid, max, &mut len) });
+    // SAFETY: both strings are NUL-terminated and `len` a valid place for
+    // the length.
+    let ptr = owner.run(|| unsafe {
+        rust_fingerd_read_published(home.as_char_ptr(), name.as_char_ptr(), uid, max, &mut len)
+    });
     // SAFETY: the glue returns an `ERR_PTR` or a buffer of `len` bytes read.
     unsafe { FileData::from_glue(ptr, len) }
 }

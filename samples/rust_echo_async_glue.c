@@ -6,9 +6,7 @@
 #include <linux/moduleparam.h>
 
 #include "../glue/params.h"
-
-/* Called from Rust. */
-int rust_echo_async_param_idle_ms(void);
+#include "rust_echo_async_glue.h"
 
 RKS_LISTEN_PARAMS(rust_echo_async, 7777);
 

@@ -4,7 +4,7 @@
 # check.sh [vm.sh options]: the project's test command ("make check").
 #
 # Installs what is missing, then counts as test cases: the host-side unit
-# tests, rustfmt and clippy cleanliness, every selftest case run in a VM under
+# tests, rustfmt, checkpatch and clippy cleanliness, every selftest case run in a VM under
 # the test kernel (KASAN, kmemleak, lockdep), a clean kernel log, the 9P
 # selftests' host case in two linked VMs (scripts/vm-pair.sh), and a run of
 # a deliberately broken module that the log scan must catch. Ends with the
@@ -55,6 +55,12 @@ else
 fi
 
 scripts/kernel.sh build test || { fail "test kernel build"; summary; }
+if scripts/checkpatch.sh >build/logs/checkpatch.log 2>&1; then
+	pass "C glue passes checkpatch.pl --strict"
+else
+	cat build/logs/checkpatch.log
+	fail "checkpatch.pl --strict has remarks on the C glue (see build/logs/checkpatch.log)"
+fi
 # Recompile every crate so that clippy sees all of it, not just what changed.
 find build/test/src -name '*_rs.o' -delete 2>/dev/null
 if scripts/modules.sh test CLIPPY=1 2>&1 | tee build/logs/modules.log; then
@@ -93,6 +99,14 @@ if [ -z "${TESTS:-}" ]; then
 	else
 		fail "VM pair (see build/logs/latest)"
 	fi
+fi
+
+# The directory built inside a kernel tree, as modules and built in.
+if [ -z "${TESTS:-}" ]; then
+	scripts/intree.sh "$@" 2>&1 | tee build/logs/intree.log
+	passed=$((passed + $(grep -c '^intree: PASS' build/logs/intree.log)))
+	failed=$((failed + $(grep -c '^intree: FAIL' build/logs/intree.log)))
+	grep -q '^intree: ' build/logs/intree.log || fail "in-tree build produced no result"
 fi
 
 # The harness itself: a broken module must fail a run through the log scan.

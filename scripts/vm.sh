@@ -23,6 +23,8 @@
 #   --virtfs DIR             export DIR read-only with QEMU's 9P server
 #                            (virtio-9p, mount tag "bench")
 #   --initrd FILE            boot this initramfs instead of building one
+#   --bzimage FILE           boot this kernel instead of the flavour's (its
+#                            modules and initramfs are still the flavour's)
 #   --logs DIR               log directory (default: build/logs/RUN, which
 #                            build/logs/latest then points at)
 #   --log-prefix PREFIX      prefix of the log files' names (default: none)
@@ -36,7 +38,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 flavour=test mode=test tests="" timeout=3600 accel=tcg mem=1024 append="" fwd=()
-link="" link_mac="" virtfs="" initrd="" logs="" prefix="" pidfile=()
+link="" link_mac="" virtfs="" initrd="" bzimage="" logs="" prefix="" pidfile=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--flavour) flavour=$2; shift ;;
@@ -51,6 +53,7 @@ while [ $# -gt 0 ]; do
 	--net-connect) link="connect=127.0.0.1:$2" link_mac=52:54:00:00:09:02; shift ;;
 	--virtfs) virtfs=$2; shift ;;
 	--initrd) initrd=$2; shift ;;
+	--bzimage) bzimage=$2; shift ;;
 	--logs) logs=$2; shift ;;
 	--log-prefix) prefix=$2; shift ;;
 	--pidfile) pidfile=(-pidfile "$2"); shift ;;
@@ -85,7 +88,7 @@ cmdline="console=ttyS0 panic=-1 rks.mode=$mode $append"
 [ -n "$tests" ] && cmdline+=" rks.tests=$(echo "$tests" | tr ' ' ,)"
 
 qemu=(qemu-system-x86_64 -machine pc -accel "$accel" -cpu max -smp 2 -m "$mem"
-      -kernel "$kdir/arch/x86/boot/bzImage" -initrd "$initrd"
+      -kernel "${bzimage:-$kdir/arch/x86/boot/bzImage}" -initrd "$initrd"
       -append "$cmdline" -display none -no-reboot
       -device isa-debug-exit,iobase=0xf4,iosize=0x01
       -netdev "$netdev" -device virtio-net-pci,netdev=n0 "${pidfile[@]}")

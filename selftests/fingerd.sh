@@ -5,13 +5,13 @@
 # deadlines, connection limits, load, and unloading with clients connected.
 . ./ktap.sh
 
-ktap_header 26
+ktap_header 29
 CR=$(printf '\r')
 ESC=$(printf '\033')
 NC="nc.openbsd -N -w 10"
 
-# Accounts: alice, carol (primary group), mallory, dave, eve, frank are in
-# the finger group; bob is not.
+# Accounts: alice, carol (primary group), mallory, dave, eve, frank, fred
+# and gina are in the finger group; bob is not.
 cp /etc/passwd /tmp/passwd.orig
 cp /etc/group /tmp/group.orig
 cat >>/etc/passwd <<'EOT'
@@ -22,9 +22,11 @@ mallory:x:1003:1003:Mallory:/home/mallory:/bin/sh
 dave:x:1004:1004:Dave Verbose:/home/dave:/bin/sh
 eve:x:1005:1005:Eve Escapes:/home/eve:/bin/sh
 frank:x:1006:1006:Frank LF:/home/frank:/bin/sh
+fred:x:1007:1007:Fred Fuse:/home/fred:/bin/sh
+gina:x:1008:1008:Gina Fuse:/home/gina:/bin/sh
 EOT
 cat >>/etc/group <<'EOT'
-finger:x:79:alice,mallory,dave,eve,frank
+finger:x:79:alice,mallory,dave,eve,frank,fred,gina
 EOT
 for u in alice bob carol mallory dave eve frank; do
 	mkdir -p /home/$u
@@ -44,6 +46,17 @@ for u in alice bob carol mallory dave eve frank; do
 	chmod 755 /home/$u
 done
 chown -h 1003 /home/mallory/.plan
+# FUSE mounts whose server never answers (nothing reads the /dev/fuse
+# descriptors the shell keeps open): fred's .plan is a symlink into one,
+# gina's home is one. Any request into them would wait forever, so nothing
+# here may look inside them.
+mkdir -p /home/fred/fuse /home/gina
+exec 4<>/dev/fuse 5<>/dev/fuse
+mount -t fuse -o fd=4,rootmode=40000,user_id=0,group_id=0 silent /home/fred/fuse &&
+	mount -t fuse -o fd=5,rootmode=40000,user_id=0,group_id=0 silent /home/gina
+fuse_mounted=$?
+ln -s /home/fred/fuse/plan /home/fred/.plan
+chown -h 1007 /home/fred /home/fred/.plan
 
 insmod "$MODDIR/rust_fingerd.ko" || { echo "# cannot load"; exit 1; }
 
@@ -91,6 +104,20 @@ printf 'mallory\r\n' | $NC 127.0.0.1 79 >/tmp/mallory.out
 sed 's/^/# /' /tmp/mallory.out
 ! grep -q "shadow-secret" /tmp/mallory.out && grep -q "No Plan." /tmp/mallory.out
 ktap_check "plan symlinked to /etc/shadow leaks nothing" [ $? -eq 0 ]
+ktap_check_expr "FUSE mounts that never answer are in place" '[ $fuse_mounted -eq 0 ]'
+# finger_at_once USER: answered within 5 s, with no plan.
+finger_at_once() {
+	t0=$(uptime_ms)
+	printf '%s\r\n' "$1" | $NC 127.0.0.1 79 >/tmp/$1.out
+	took=$(($(uptime_ms) - t0))
+	sed 's/^/# /' /tmp/$1.out
+	echo "# answered in $took ms"
+	grep -q "No Plan." /tmp/$1.out && [ "$took" -lt 5000 ]
+}
+ktap_check "a plan symlinked into an unanswering FUSE mount: answered at once, no plan" \
+	finger_at_once fred
+ktap_check "a home on an unanswering FUSE mount: answered at once, no plan" \
+	finger_at_once gina
 printf 'dave\r\n' | $NC 127.0.0.1 79 >/tmp/dave.out
 plan_bytes=$(sed -n '/^Plan:/,$p' /tmp/dave.out | tail -n +2 | tr -d "$CR" | wc -c)
 echo "# 100000-byte plan arrived as $plan_bytes bytes"
@@ -168,6 +195,9 @@ exec 3<&-
 no_module_left rust_fingerd
 ktap_check "module gone" [ $? -eq 0 ]
 ktap_check "no kmemleak report" kmemleak_clean
+# Closing the descriptors aborts the FUSE connections; then they unmount.
+exec 4>&- 5>&-
+umount /home/fred/fuse /home/gina
 cp /tmp/passwd.orig /etc/passwd
 cp /tmp/group.orig /etc/group
 ktap_finish

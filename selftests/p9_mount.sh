@@ -7,7 +7,7 @@
 . ./ktap.sh
 . ./p9lib.sh
 
-ktap_header 33
+ktap_header 39
 MNT=/mnt/9p
 
 mark_dmesg
@@ -21,22 +21,7 @@ echo "# local: $(wc -l </tmp/local.list) lines, $(wc -l </tmp/local.sums) readab
 
 for msize in 8192 131072 1048576; do
 	for cache in none loose; do
-		what="msize=$msize cache=$cache"
-		if ! p9_mount $MNT "msize=$msize,cache=$cache"; then
-			ktap_not_ok "mount $what"
-			ktap_skip "sums $what" "not mounted"
-			continue
-		fi
-		start=$(uptime_ms)
-		p9_listing $MNT >/tmp/9p.list
-		listed=$(uptime_ms)
-		ktap_check "listing identical, $what" cmp -s /tmp/local.list /tmp/9p.list ||
-			diff /tmp/local.list /tmp/9p.list | head -20 | sed 's/^/# /'
-		p9_sums $MNT >/tmp/9p.sums
-		ktap_check "sha256 identical, $what" cmp -s /tmp/local.sums /tmp/9p.sums ||
-			diff /tmp/local.sums /tmp/9p.sums | head -20 | sed 's/^/# /'
-		echo "# $what: listing in $((listed - start)) ms, sums in $(($(uptime_ms) - listed)) ms"
-		umount $MNT
+		p9_compare $MNT "msize=$msize,cache=$cache" /tmp/local.list /tmp/local.sums
 	done
 done
 

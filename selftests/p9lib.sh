@@ -70,6 +70,30 @@ p9_mount() {
 	mount -t 9p -o "trans=tcp,port=$P9PORT,version=9p2000.L,$2" "${P9HOST:-127.0.0.1}" "$1"
 }
 
+# p9_compare DIR OPTIONS LISTING SUMS: mounts the export at DIR with
+# OPTIONS and checks that its listing and sums (p9_listing, p9_sums) are
+# the files LISTING and SUMS; three KTAP results (mount, listing, sums).
+p9_compare() {
+	_what=$(echo "$2" | tr , ' ')
+	if ! p9_mount "$1" "$2"; then
+		ktap_not_ok "mount $_what"
+		ktap_skip "listing identical, $_what" "not mounted"
+		ktap_skip "sha256 identical, $_what" "not mounted"
+		return
+	fi
+	ktap_ok "mount $_what"
+	_start=$(uptime_ms)
+	p9_listing "$1" >/tmp/9p.list
+	_listed=$(uptime_ms)
+	ktap_check "listing identical, $_what" cmp -s "$3" /tmp/9p.list ||
+		diff "$3" /tmp/9p.list | head -20 | sed 's/^/# /'
+	p9_sums "$1" >/tmp/9p.sums
+	ktap_check "sha256 identical, $_what" cmp -s "$4" /tmp/9p.sums ||
+		diff "$4" /tmp/9p.sums | head -20 | sed 's/^/# /'
+	echo "# $_what: listing in $((_listed - _start)) ms, sums in $(($(uptime_ms) - _listed)) ms"
+	umount "$1"
+}
+
 # Counter NAME of /sys/kernel/debug/rust_9p/counters.
 p9_counter() {
 	awk -v n="$1" '$1 == n { print $2 }' /sys/kernel/debug/rust_9p/counters

@@ -22,6 +22,7 @@ struct rust_9p_statfs {
 	u64 blocks, bfree, bavail, files, ffree, fsid;
 	u32 type, bsize, namelen;
 };
+
 #define RUST_9P_STATFS_SIZE 64
 #define RUST_9P_STATFS_NAMELEN 56
 
