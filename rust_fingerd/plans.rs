@@ -12,8 +12,8 @@ use crate::executor::sync::Mutex as AsyncMutex;
 use crate::user::OwnedUser;
 use crate::vfs::{self, FileData};
 use core::sync::atomic::{AtomicU64, Ordering};
-use kernel::prelude::*;
 use kernel::c_str;
+use kernel::prelude::*;
 use kernel::str::{CStr, CString};
 use kernel::sync::Arc;
 
