@@ -108,6 +108,35 @@ static bool is_remote(const struct super_block *sb)
 }
 
 /*
+ * Reads up to @max bytes of @p, found in @dir, if it is a regular file owned
+ * by @uid on @dir's file system (not a mount) that the caller may read.
+ */
+static void *read_checked(const struct path *dir, const struct path *p, kuid_t uid,
+			  size_t max, size_t *len)
+{
+	struct inode *inode = d_inode(p->dentry);
+	struct file *file;
+	void *ret;
+	int err;
+
+	if (p->mnt != dir->mnt || p->dentry->d_sb != dir->dentry->d_sb)
+		return ERR_PTR(-EXDEV);
+	if (!d_is_reg(p->dentry))
+		return ERR_PTR(-EINVAL);
+	if (!uid_eq(inode->i_uid, uid))
+		return ERR_PTR(-EPERM);
+	err = inode_permission(mnt_idmap(p->mnt), inode, MAY_READ);
+	if (err)
+		return ERR_PTR(err);
+	file = dentry_open(p, O_RDONLY | O_NOCTTY | O_NOATIME | O_LARGEFILE, current_cred());
+	if (IS_ERR(file))
+		return file;
+	ret = read_regular(file, max, len);
+	fput(file);
+	return ret;
+}
+
+/*
  * Reads up to @max bytes of the file @name in the directory @home, with the
  * current credentials (the Rust side makes them the user's). Nothing is
  * opened before it is checked: @home must not be on FUSE or a network file
@@ -123,7 +152,6 @@ void *rust_fingerd_read_published(const char *home, const char *name, u32 uid, s
 {
 	kuid_t kuid = make_kuid(&init_user_ns, uid);
 	struct path dir, p;
-	struct file *file;
 	void *ret;
 	int err;
 
@@ -141,24 +169,7 @@ void *rust_fingerd_read_published(const char *home, const char *name, u32 uid, s
 		ret = ERR_PTR(err);
 		goto put_dir;
 	}
-	if (p.mnt != dir.mnt || p.dentry->d_sb != dir.dentry->d_sb)
-		ret = ERR_PTR(-EXDEV);
-	else if (!d_is_reg(p.dentry))
-		ret = ERR_PTR(-EINVAL);
-	else if (!uid_eq(d_inode(p.dentry)->i_uid, kuid))
-		ret = ERR_PTR(-EPERM);
-	else if ((err = inode_permission(mnt_idmap(p.mnt), d_inode(p.dentry), MAY_READ)))
-		ret = ERR_PTR(err);
-	else {
-		file = dentry_open(&p, O_RDONLY | O_NOCTTY | O_NOATIME | O_LARGEFILE,
-				   current_cred());
-		if (IS_ERR(file)) {
-			ret = file;
-		} else {
-			ret = read_regular(file, max, len);
-			fput(file);
-		}
-	}
+	ret = read_checked(&dir, &p, kuid, max, len);
 	path_put(&p);
 put_dir:
 	path_put(&dir);
