@@ -27,7 +27,7 @@ endef
 
 obj-$(CONFIG_RUST_9P) += rust_9p.o
 $(eval $(call rust_module,rust_9p))
-rust_9p-y += rust_9p/vfs/vfs.o
+rust_9p-y += rust_9p/vfs/vfs.o rust_9p/vfs/modify.o rust_9p/vfs/creator.o
 obj-$(CONFIG_RUST_FINGERD) += rust_fingerd.o
 $(eval $(call rust_module,rust_fingerd))
 obj-$(CONFIG_SAMPLE_RUST_ECHO_ASYNC) += samples/rust_echo_async.o

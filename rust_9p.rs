@@ -3,8 +3,9 @@
 //! rust_9p: a 9P2000.L file server in the kernel.
 //!
 //! `insmod rust_9p.ko root=/srv/export` exports a directory over TCP to the
-//! in-tree v9fs client (`mount -t 9p -o trans=tcp,version=9p2000.L`),
-//! read-only: every modifying request gets EROFS. Every access uses the
+//! in-tree v9fs client (`mount -t 9p -o trans=tcp,version=9p2000.L`), for
+//! reading and writing (`read_only=1`: every change gets EROFS). Every
+//! access uses the
 //! credentials of one configured user (or, in multi-user mode, of the
 //! attaching user), and no request reaches outside the exported directory.
 //! See `Documentation/rust_9p.rst`.
@@ -34,7 +35,7 @@ pub mod file;
 pub mod glue_params;
 #[path = "lib/inet.rs"]
 pub mod inet;
-#[path = "rust_9p/ops.rs"]
+#[path = "rust_9p/ops/mod.rs"]
 mod ops;
 #[path = "rust_9p/params.rs"]
 mod params;
@@ -69,6 +70,8 @@ struct Rust9p {
     // Dropped first: stopping the executor drops every connection, request
     // and fid, and with them every file and path reference.
     _executor: AutoStopHandle,
+    // Then the creator threads, which run what is still queued first.
+    _creators: vfs::CreatorsOwner,
     _counters: counters::CountersFile,
 }
 
@@ -80,12 +83,14 @@ impl kernel::Module for Rust9p {
         let listener = TcpListener::bind(listen, BACKLOG).inspect_err(|e| {
             pr_err!("cannot listen on {}: error {}\n", listen, e.to_errno());
         })?;
+        let creators = vfs::Creators::start()?;
         let counters = counters::CountersFile::create();
-        let server = server::Server::new(params)?;
+        let server = server::Server::new(params, creators.creators())?;
         let p = &server.params;
         pr_info!(
-            "exporting {} read-only on {} (msize {}, {})\n",
+            "exporting {} {} on {} (msize {}, {})\n",
             &*p.root_name,
+            if p.read_only { "read-only" } else { "read-write" },
             listen,
             p.msize,
             Identity(p)
@@ -96,6 +101,7 @@ impl kernel::Module for Rust9p {
             .spawn(server::accept_loop(server, executor, listener))?;
         Ok(Rust9p {
             _executor: handle,
+            _creators: creators,
             _counters: counters,
         })
     }
@@ -106,10 +112,18 @@ struct Identity<'a>(&'a params::Params);
 
 impl core::fmt::Display for Identity<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        if self.0.multi_user {
-            write!(f, "multi-user")
+        let p = self.0;
+        if p.multi_user {
+            write!(f, "multi-user")?;
         } else {
-            write!(f, "as uid {} gid {}", self.0.uid, self.0.gid)
+            write!(f, "as uid {} gid {}", p.uid, p.gid)?;
+        }
+        if p.no_root_squash {
+            write!(f, ", root not squashed")
+        } else if p.multi_user {
+            write!(f, ", root as uid {} gid {}", p.uid, p.gid)
+        } else {
+            Ok(())
         }
     }
 }

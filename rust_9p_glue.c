@@ -57,6 +57,14 @@ static unsigned int gid = 65534;
 module_param(gid, uint, 0444);
 MODULE_PARM_DESC(gid, "Group id of every file access, 0-4294967294 (default: 65534)");
 
+static bool read_only;
+module_param(read_only, bool, 0444);
+MODULE_PARM_DESC(read_only, "Refuse every change to the export with EROFS; locks and fsync are still answered (default: N)");
+
+static bool no_root_squash;
+module_param(no_root_squash, bool, 0444);
+MODULE_PARM_DESC(no_root_squash, "Serve uid 0 as uid 0 with the file-system capabilities only, instead of as uid/gid (default: N)");
+
 static bool multi_user;
 module_param(multi_user, bool, 0444);
 MODULE_PARM_DESC(multi_user, "Access files as the numeric user of each attach (n_uname), with its groups from /etc/passwd and /etc/group (default: N)");
@@ -71,6 +79,8 @@ int rust_9p_param_max_per_peer(void) { return max_per_peer; }
 unsigned int rust_9p_param_uid(void) { return uid; }
 unsigned int rust_9p_param_gid(void) { return gid; }
 bool rust_9p_param_multi_user(void) { return multi_user; }
+bool rust_9p_param_read_only(void) { return read_only; }
+bool rust_9p_param_no_root_squash(void) { return no_root_squash; }
 
 /* --------------------------------------------------------------- debugfs */
 

@@ -3,6 +3,7 @@
  * Credentials of the users the servers act for (glue/creds.rs wraps them).
  * Included into each module's *_glue.c, like glue/runtime.c.
  */
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/uidgid.h>
@@ -10,11 +11,30 @@
 #include "creds.h"
 
 /*
- * Credentials of user @uid, group @gid and the @ngroups supplementary
- * @groups, with no capabilities: every access is checked as that user's.
- * Returns them or an ERR_PTR().
+ * The file-system capabilities a root client may be given (no_root_squash):
+ * those of nfsd's CAP_NFSD_SET less CAP_SYS_RESOURCE and CAP_MKNOD. Never
+ * CAP_SYS_ADMIN or anything else.
  */
-const struct cred *rks_cred_new(u32 uid, u32 gid, const u32 *groups, size_t ngroups)
+static kernel_cap_t fs_caps(void)
+{
+	kernel_cap_t caps = CAP_EMPTY_SET;
+
+	cap_raise(caps, CAP_CHOWN);
+	cap_raise(caps, CAP_DAC_OVERRIDE);
+	cap_raise(caps, CAP_DAC_READ_SEARCH);
+	cap_raise(caps, CAP_FOWNER);
+	cap_raise(caps, CAP_FSETID);
+	return caps;
+}
+
+/*
+ * Credentials of user @uid, group @gid and the @ngroups supplementary
+ * @groups, with no capabilities (or, with @with_fs_caps, the file-system
+ * ones of fs_caps()): every access is checked as that user's. Returns them
+ * or an ERR_PTR().
+ */
+const struct cred *rks_cred_new(u32 uid, u32 gid, const u32 *groups, size_t ngroups,
+				bool with_fs_caps)
 {
 	kuid_t kuid = make_kuid(&init_user_ns, uid);
 	kgid_t kgid = make_kgid(&init_user_ns, gid);
@@ -48,11 +68,11 @@ const struct cred *rks_cred_new(u32 uid, u32 gid, const u32 *groups, size_t ngro
 	cred->egid = kgid;
 	cred->sgid = kgid;
 	cred->fsgid = kgid;
-	cred->cap_effective = CAP_EMPTY_SET;
-	cred->cap_permitted = CAP_EMPTY_SET;
+	cred->cap_effective = with_fs_caps ? fs_caps() : CAP_EMPTY_SET;
+	cred->cap_permitted = cred->cap_effective;
 	cred->cap_inheritable = CAP_EMPTY_SET;
 	cred->cap_ambient = CAP_EMPTY_SET;
-	cred->cap_bset = CAP_EMPTY_SET;
+	cred->cap_bset = cred->cap_effective;
 	set_groups(cred, info);
 	put_group_info(info);
 	return cred;

@@ -10,7 +10,8 @@
 
 struct cred;
 
-const struct cred *rks_cred_new(u32 uid, u32 gid, const u32 *groups, size_t ngroups);
+const struct cred *rks_cred_new(u32 uid, u32 gid, const u32 *groups, size_t ngroups,
+				bool with_fs_caps);
 void rks_cred_get(const struct cred *cred);
 void rks_cred_put(const struct cred *cred);
 

@@ -14,7 +14,8 @@ use kernel::error::from_err_ptr;
 use kernel::prelude::*;
 use kernel::types::{ARef, AlwaysRefCounted, Opaque};
 
-/// A `struct cred`: one user, its groups, and no capabilities.
+/// A `struct cred`: one user, its groups, and no capabilities (or, for a
+/// root that is not squashed, the file-system ones).
 ///
 /// # Invariants
 ///
@@ -47,8 +48,19 @@ impl Credential {
     /// Credentials of `uid`, `gid` and the supplementary `groups`, without
     /// capabilities: every access is checked as that user's.
     pub fn new(uid: u32, gid: u32, groups: &[u32]) -> Result<ARef<Self>> {
+        Self::build(uid, gid, groups, false)
+    }
+
+    /// Credentials of `uid`, `gid` and `groups` with the file-system
+    /// capabilities only (CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
+    /// CAP_FOWNER, CAP_FSETID): for a root that is not squashed.
+    pub fn with_fs_caps(uid: u32, gid: u32, groups: &[u32]) -> Result<ARef<Self>> {
+        Self::build(uid, gid, groups, true)
+    }
+
+    fn build(uid: u32, gid: u32, groups: &[u32], fs_caps: bool) -> Result<ARef<Self>> {
         // SAFETY: `groups` is valid for `groups.len()` reads.
-        let cred = unsafe { rks_cred_new(uid, gid, groups.as_ptr(), groups.len()) };
+        let cred = unsafe { rks_cred_new(uid, gid, groups.as_ptr(), groups.len(), fs_caps) };
         let cred = from_err_ptr(cred.cast_mut())?;
         // SAFETY: the glue returned a new reference to a valid `struct cred`
         // (not NULL: it returns an `ERR_PTR` on failure).

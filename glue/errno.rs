@@ -53,3 +53,13 @@ pub fn to_count<T: TryInto<i64>>(ret: T) -> Result<usize> {
         Err(_) => to_result(i32::try_from(ret).unwrap_or(i32::MIN)).map(|()| 0),
     }
 }
+
+/// A name is too long.
+pub fn enametoolong() -> Error {
+    make(bindings::ENAMETOOLONG)
+}
+
+/// A directory is not empty.
+pub fn enotempty() -> Error {
+    make(bindings::ENOTEMPTY)
+}

@@ -60,12 +60,13 @@ extern "C" {
     /// Resets the connection of `sock` and shuts it down both ways.
     pub fn rks_sock_abort(sock: *mut bindings::socket);
     /// Credentials of `uid`, `gid` and `ngroups` supplementary `groups`,
-    /// without capabilities, or an `ERR_PTR`.
+    /// without capabilities (or with the file-system ones), or an `ERR_PTR`.
     pub fn rks_cred_new(
         uid: u32,
         gid: u32,
         groups: *const u32,
         ngroups: usize,
+        with_fs_caps: bool,
     ) -> *const bindings::cred;
     /// `get_cred()`.
     pub fn rks_cred_get(cred: *const bindings::cred);

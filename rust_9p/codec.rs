@@ -263,10 +263,108 @@ pub(crate) enum Request<'a> {
         newfid: u32,
         name: &'a [u8],
     },
-    /// A request that would modify the export; only its type is kept.
-    Modify {
-        kind: u8,
+    Lcreate {
+        fid: u32,
+        name: &'a [u8],
+        flags: u32,
+        mode: u32,
+        gid: u32,
     },
+    Symlink {
+        dfid: u32,
+        name: &'a [u8],
+        target: &'a [u8],
+        gid: u32,
+    },
+    Mknod {
+        dfid: u32,
+        name: &'a [u8],
+        mode: u32,
+        major: u32,
+        minor: u32,
+        gid: u32,
+    },
+    Mkdir {
+        dfid: u32,
+        name: &'a [u8],
+        mode: u32,
+        gid: u32,
+    },
+    Rename {
+        fid: u32,
+        dfid: u32,
+        name: &'a [u8],
+    },
+    Renameat {
+        olddfid: u32,
+        oldname: &'a [u8],
+        newdfid: u32,
+        newname: &'a [u8],
+    },
+    Unlinkat {
+        dfid: u32,
+        name: &'a [u8],
+        flags: u32,
+    },
+    Link {
+        dfid: u32,
+        fid: u32,
+        name: &'a [u8],
+    },
+    Setattr {
+        fid: u32,
+        attr: SetAttr,
+    },
+    Xattrcreate {
+        fid: u32,
+        name: &'a [u8],
+        size: u64,
+        flags: u32,
+    },
+    Fsync {
+        fid: u32,
+        datasync: u32,
+    },
+    Lock {
+        fid: u32,
+        lock: Flock<'a>,
+        flags: u32,
+    },
+    Getlock {
+        fid: u32,
+        lock: Flock<'a>,
+    },
+    Write {
+        fid: u32,
+        offset: u64,
+        data: &'a [u8],
+    },
+    Remove {
+        fid: u32,
+    },
+}
+
+/// The fields of Tsetattr: which to set (`valid`, `P9_ATTR_*`) and their
+/// values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SetAttr {
+    pub(crate) valid: u32,
+    pub(crate) mode: u32,
+    pub(crate) uid: u32,
+    pub(crate) gid: u32,
+    pub(crate) size: u64,
+    pub(crate) atime: (u64, u64),
+    pub(crate) mtime: (u64, u64),
+}
+
+/// A byte-range lock of Tlock and Tgetlock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Flock<'a> {
+    pub(crate) kind: u8,
+    pub(crate) start: u64,
+    pub(crate) length: u64,
+    pub(crate) proc_id: u32,
+    pub(crate) client_id: &'a [u8],
 }
 
 /// A message's header and the rest of it.
@@ -364,11 +462,108 @@ pub(crate) fn decode(kind: u8, body: &[u8]) -> Result<Option<Request<'_>>, Decod
             newfid: r.u32()?,
             name: r.string()?,
         },
-        TLCREATE | TSYMLINK | TMKNOD | TRENAME | TSETATTR | TXATTRCREATE | TFSYNC | TLOCK
-        | TGETLOCK | TLINK | TMKDIR | TRENAMEAT | TUNLINKAT | TWRITE | TREMOVE => {
-            // The body is not needed to refuse it.
-            return Ok(Some(Request::Modify { kind }));
+        TLCREATE => Request::Lcreate {
+            fid: r.u32()?,
+            name: r.string()?,
+            flags: r.u32()?,
+            mode: r.u32()?,
+            gid: r.u32()?,
+        },
+        TSYMLINK => Request::Symlink {
+            dfid: r.u32()?,
+            name: r.string()?,
+            target: r.string()?,
+            gid: r.u32()?,
+        },
+        TMKNOD => Request::Mknod {
+            dfid: r.u32()?,
+            name: r.string()?,
+            mode: r.u32()?,
+            major: r.u32()?,
+            minor: r.u32()?,
+            gid: r.u32()?,
+        },
+        TMKDIR => Request::Mkdir {
+            dfid: r.u32()?,
+            name: r.string()?,
+            mode: r.u32()?,
+            gid: r.u32()?,
+        },
+        TRENAME => Request::Rename {
+            fid: r.u32()?,
+            dfid: r.u32()?,
+            name: r.string()?,
+        },
+        TRENAMEAT => Request::Renameat {
+            olddfid: r.u32()?,
+            oldname: r.string()?,
+            newdfid: r.u32()?,
+            newname: r.string()?,
+        },
+        TUNLINKAT => Request::Unlinkat {
+            dfid: r.u32()?,
+            name: r.string()?,
+            flags: r.u32()?,
+        },
+        TLINK => Request::Link {
+            dfid: r.u32()?,
+            fid: r.u32()?,
+            name: r.string()?,
+        },
+        TSETATTR => Request::Setattr {
+            fid: r.u32()?,
+            attr: SetAttr {
+                valid: r.u32()?,
+                mode: r.u32()?,
+                uid: r.u32()?,
+                gid: r.u32()?,
+                size: r.u64()?,
+                atime: (r.u64()?, r.u64()?),
+                mtime: (r.u64()?, r.u64()?),
+            },
+        },
+        TXATTRCREATE => Request::Xattrcreate {
+            fid: r.u32()?,
+            name: r.string()?,
+            size: r.u64()?,
+            flags: r.u32()?,
+        },
+        TFSYNC => Request::Fsync {
+            fid: r.u32()?,
+            datasync: r.u32()?,
+        },
+        TLOCK => {
+            let fid = r.u32()?;
+            let kind = r.u8()?;
+            let flags = r.u32()?;
+            let lock = Flock {
+                kind,
+                start: r.u64()?,
+                length: r.u64()?,
+                proc_id: r.u32()?,
+                client_id: r.string()?,
+            };
+            Request::Lock { fid, lock, flags }
         }
+        TGETLOCK => Request::Getlock {
+            fid: r.u32()?,
+            lock: Flock {
+                kind: r.u8()?,
+                start: r.u64()?,
+                length: r.u64()?,
+                proc_id: r.u32()?,
+                client_id: r.string()?,
+            },
+        },
+        TWRITE => {
+            let (fid, offset, count) = (r.u32()?, r.u64()?, r.u32()?);
+            Request::Write {
+                fid,
+                offset,
+                data: r.take(count as usize)?,
+            }
+        }
+        TREMOVE => Request::Remove { fid: r.u32()? },
         _ => return Ok(None),
     };
     r.finish()?;
@@ -646,8 +841,98 @@ mod tests {
             let m = request(kind, 3, body);
             assert_eq!(roundtrip(&m), want);
         }
-        let m = request(kind::TWRITE, 3, |w| w.u32(1).unwrap());
-        assert_eq!(roundtrip(&m), Request::Modify { kind: kind::TWRITE });
+        let m = request(kind::TWRITE, 3, |w| {
+            w.u32(1).unwrap();
+            w.u64(4096).unwrap();
+            w.u32(5).unwrap();
+            w.bytes(b"hello").unwrap();
+        });
+        assert_eq!(
+            roundtrip(&m),
+            Request::Write {
+                fid: 1,
+                offset: 4096,
+                data: b"hello"
+            }
+        );
+        // A count beyond the data, and data beyond the count.
+        let short = request(kind::TWRITE, 3, |w| {
+            w.u32(1).unwrap();
+            w.u64(0).unwrap();
+            w.u32(6).unwrap();
+            w.bytes(b"hello").unwrap();
+        });
+        let h = header(&short).unwrap();
+        assert_eq!(decode(h.kind, h.body), Err(DecodeError::Truncated));
+        let long = request(kind::TWRITE, 3, |w| {
+            w.u32(1).unwrap();
+            w.u64(0).unwrap();
+            w.u32(4).unwrap();
+            w.bytes(b"hello").unwrap();
+        });
+        let h = header(&long).unwrap();
+        assert_eq!(decode(h.kind, h.body), Err(DecodeError::TrailingBytes));
+        let m = request(kind::TSETATTR, 3, |w| {
+            for v in [7u32, 1, 0o100644, 1000, 1001] {
+                w.u32(v).unwrap();
+            }
+            for v in [42u64, 1, 2, 3, 4] {
+                w.u64(v).unwrap();
+            }
+        });
+        assert_eq!(
+            roundtrip(&m),
+            Request::Setattr {
+                fid: 7,
+                attr: SetAttr {
+                    valid: 1,
+                    mode: 0o100644,
+                    uid: 1000,
+                    gid: 1001,
+                    size: 42,
+                    atime: (1, 2),
+                    mtime: (3, 4),
+                }
+            }
+        );
+        let m = request(kind::TLOCK, 3, |w| {
+            w.u32(2).unwrap();
+            w.u8(1).unwrap();
+            w.u32(1).unwrap();
+            w.u64(10).unwrap();
+            w.u64(0).unwrap();
+            w.u32(99).unwrap();
+            w.string(b"host").unwrap();
+        });
+        assert_eq!(
+            roundtrip(&m),
+            Request::Lock {
+                fid: 2,
+                lock: Flock {
+                    kind: 1,
+                    start: 10,
+                    length: 0,
+                    proc_id: 99,
+                    client_id: b"host"
+                },
+                flags: 1
+            }
+        );
+        let m = request(kind::TRENAMEAT, 3, |w| {
+            w.u32(1).unwrap();
+            w.string(b"a").unwrap();
+            w.u32(2).unwrap();
+            w.string(b"b").unwrap();
+        });
+        assert_eq!(
+            roundtrip(&m),
+            Request::Renameat {
+                olddfid: 1,
+                oldname: b"a",
+                newdfid: 2,
+                newname: b"b"
+            }
+        );
         let unknown = request(99, 3, |_| {});
         let h = header(&unknown).unwrap();
         assert_eq!(decode(h.kind, h.body), Ok(None));

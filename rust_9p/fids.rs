@@ -23,9 +23,14 @@ pub(crate) struct Attach {
     pub(crate) creds: ARef<Credential>,
 }
 
-/// What an open fid reads.
+/// What an open fid reads or writes.
 pub(crate) enum Opened {
-    File(OpenFile),
+    /// A regular file, opened for reading, writing or both.
+    File {
+        file: OpenFile,
+        read: bool,
+        write: bool,
+    },
     Dir(OpenFile),
     /// An extended attribute's value or the list of names (Txattrwalk).
     Xattr(KVec<u8>),
@@ -82,12 +87,17 @@ impl Fid {
         self.opened.lock().clone()
     }
 
-    /// Records that the fid is open; `EBUSY` if it already was.
+    /// Whether the fid is open already (Tlopen and Tlcreate refuse it).
+    pub(crate) fn is_open(&self) -> bool {
+        self.opened.lock().is_some()
+    }
+
+    /// Records that the fid is open; `EINVAL` if it already was.
     pub(crate) fn set_opened(&self, opened: Opened) -> Result {
         let opened = Arc::new(opened, GFP_KERNEL)?;
         let mut slot = self.opened.lock();
         if slot.is_some() {
-            return Err(EBUSY);
+            return Err(EINVAL);
         }
         *slot = Some(opened);
         Ok(())
@@ -160,6 +170,22 @@ impl FidTable {
         drop(table);
         // The replaced fid, if any, is released outside the lock.
         drop(old);
+        Ok(())
+    }
+
+    /// Makes `fid` stand for `new` if it still stands for `old` (Tlcreate:
+    /// the fid of a directory becomes that of the file created in it, and
+    /// a request that raced with it keeps the fid it had); `EBADF` if not.
+    pub(crate) fn replace(&self, fid: u32, old: &Arc<Fid>, new: Arc<Fid>) -> Result {
+        let node = RBTreeNode::new(fid, new, GFP_KERNEL)?;
+        let mut table = self.table.lock();
+        let unchanged = table.fids.get(&fid).is_some_and(|f| Arc::ptr_eq(f, old));
+        if !unchanged {
+            return Err(EBADF);
+        }
+        let replaced = table.fids.insert(node);
+        drop(table);
+        drop(replaced);
         Ok(())
     }
 

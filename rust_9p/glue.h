@@ -21,6 +21,8 @@ int rust_9p_param_max_per_peer(void);
 unsigned int rust_9p_param_uid(void);
 unsigned int rust_9p_param_gid(void);
 bool rust_9p_param_multi_user(void);
+bool rust_9p_param_read_only(void);
+bool rust_9p_param_no_root_squash(void);
 void rust_9p_debugfs_init(void);
 void rust_9p_debugfs_exit(void);
 /* Defined in Rust (rust_9p/counters.rs). */

@@ -23,6 +23,8 @@ extern "C" {
     fn rust_9p_param_uid() -> u32;
     fn rust_9p_param_gid() -> u32;
     fn rust_9p_param_multi_user() -> bool;
+    fn rust_9p_param_read_only() -> bool;
+    fn rust_9p_param_no_root_squash() -> bool;
 }
 
 /// The largest msize: what Linux's TCP transport allows.
@@ -54,6 +56,11 @@ pub(crate) struct Params {
     pub(crate) gid: u32,
     /// Whether each attach's `n_uname` selects the user.
     pub(crate) multi_user: bool,
+    /// Whether every change to the export is refused.
+    pub(crate) read_only: bool,
+    /// Whether uid 0 is served as uid 0 (with the file-system capabilities
+    /// only) rather than as `uid`/`gid`.
+    pub(crate) no_root_squash: bool,
 }
 
 /// Checks a user or group id: 0 to 4294967294 (4294967295 is "no id").
@@ -101,6 +108,14 @@ impl Params {
         let idle = in_range("idle_timeout", idle, 0, 86400)?;
         let write = in_range("write_timeout", write, 1, 3600)?;
         let (uid, gid) = (id("uid", uid)?, id("gid", gid)?);
+        // SAFETY: plain reads of `bool` parameters that nothing writes
+        // after load.
+        let (read_only, no_root_squash) =
+            unsafe { (rust_9p_param_read_only(), rust_9p_param_no_root_squash()) };
+        if uid == 0 && !multi_user && !no_root_squash {
+            pr_err!("uid=0 serves every client as root: add no_root_squash=1 if that is meant\n");
+            return Err(EINVAL);
+        }
         if root.is_empty() {
             pr_err!("root= is required: the absolute path of the directory to export\n");
             return Err(EINVAL);
@@ -140,6 +155,8 @@ impl Params {
             uid,
             gid,
             multi_user,
+            read_only,
+            no_root_squash,
         })
     }
 }

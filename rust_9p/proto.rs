@@ -103,16 +103,58 @@ pub(crate) fn walk_name(name: &[u8]) -> WalkName<'_> {
     }
 }
 
-/// Tlopen flags: Linux's values, which 9P2000.L uses.
+/// Tlopen and Tlcreate flags (`P9_DOTL_*`, which are x86's `O_*` values).
 pub(crate) mod open_flags {
     pub(crate) const ACCMODE: u32 = 0o3;
+    pub(crate) const WRONLY: u32 = 0o1;
+    pub(crate) const RDWR: u32 = 0o2;
     pub(crate) const CREAT: u32 = 0o100;
+    pub(crate) const EXCL: u32 = 0o200;
     pub(crate) const TRUNC: u32 = 0o1000;
+    pub(crate) const APPEND: u32 = 0o2000;
+    pub(crate) const NONBLOCK: u32 = 0o4000;
+    pub(crate) const DSYNC: u32 = 0o10000;
     pub(crate) const DIRECTORY: u32 = 0o200000;
+    pub(crate) const NOFOLLOW: u32 = 0o400000;
+    pub(crate) const NOATIME: u32 = 0o1000000;
+    pub(crate) const SYNC: u32 = 0o4010000;
+    /// What a client may ask of an open: access mode, truncation,
+    /// appending, synchronous writes, "a directory", no atime. Creation,
+    /// O_NOCTTY, FASYNC, O_DIRECT and the rest are dropped.
+    pub(crate) const HONOURED: u32 =
+        ACCMODE | TRUNC | APPEND | NONBLOCK | SYNC | DIRECTORY | NOFOLLOW | NOATIME;
 }
 
-/// Tlopen flags that this read-only server refuses with EROFS: any write
-/// access, truncation, creation.
+/// How Tlopen or Tlcreate may open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OpenMode {
+    /// The flags kept (`open_flags::HONOURED` of them), with `O_EXCL` for
+    /// Tlcreate.
+    pub(crate) flags: u32,
+    pub(crate) read: bool,
+    pub(crate) write: bool,
+}
+
+/// The open a client asks for with `flags`: `None` for an access mode of
+/// 3, which has no meaning. `create` keeps `O_EXCL` (Tlcreate).
+pub(crate) fn open_mode(flags: u32, create: bool) -> Option<OpenMode> {
+    use open_flags::*;
+    let (read, write) = match flags & ACCMODE {
+        0 => (true, false),
+        WRONLY => (false, true),
+        RDWR => (true, true),
+        _ => return None,
+    };
+    let excl = if create { flags & EXCL } else { 0 };
+    Some(OpenMode {
+        flags: flags & HONOURED | excl,
+        read,
+        write,
+    })
+}
+
+/// Whether an open with `flags` changes the file (write access,
+/// truncation): refused with EROFS on a read-only export.
 pub(crate) fn open_modifies(flags: u32) -> bool {
     use open_flags::*;
     flags & ACCMODE != 0 || flags & (CREAT | TRUNC) != 0
@@ -121,6 +163,99 @@ pub(crate) fn open_modifies(flags: u32) -> bool {
 /// Whether Tlopen asks for a directory (O_DIRECTORY).
 pub(crate) fn open_directory(flags: u32) -> bool {
     flags & open_flags::DIRECTORY != 0
+}
+
+/// Why a name cannot be the name of a new or removed entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BadName {
+    /// Empty, "." or "..", or with "/" or NUL: EINVAL.
+    Invalid,
+    /// Longer than 255 bytes: ENAMETOOLONG.
+    TooLong,
+}
+
+/// Checks `name` for an entry that a request creates, renames or removes.
+pub(crate) fn entry_name(name: &[u8]) -> Result<&[u8], BadName> {
+    const NAME_MAX: usize = 255;
+    if !valid_name(name) {
+        return Err(BadName::Invalid);
+    }
+    if name.len() > NAME_MAX {
+        return Err(BadName::TooLong);
+    }
+    Ok(name)
+}
+
+/// Why a symlink target is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BadTarget {
+    /// Empty: ENOENT, as symlink(2) says.
+    Empty,
+    /// With a NUL: EINVAL.
+    Nul,
+    /// PATH_MAX bytes or more: ENAMETOOLONG.
+    TooLong,
+}
+
+/// Checks the target of a new symlink (it is never followed here).
+pub(crate) fn symlink_target(target: &[u8]) -> Result<&[u8], BadTarget> {
+    if target.is_empty() {
+        Err(BadTarget::Empty)
+    } else if target.contains(&0) {
+        Err(BadTarget::Nul)
+    } else if target.len() >= MAX_LINK {
+        Err(BadTarget::TooLong)
+    } else {
+        Ok(target)
+    }
+}
+
+/// What Tmknod may make of a mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MknodKind {
+    /// A regular file, a fifo or a socket: made.
+    Made,
+    /// A character or block device (no client has CAP_MKNOD) or a
+    /// directory (that is Tmkdir): EPERM.
+    Refused,
+    /// No file type at all: EINVAL.
+    Invalid,
+}
+
+/// Classifies the file type of Tmknod's `mode`.
+pub(crate) fn mknod_kind(mode: u32) -> MknodKind {
+    const S_IFMT: u32 = 0o170000;
+    match mode & S_IFMT {
+        0o100000 | 0o010000 | 0o140000 => MknodKind::Made,
+        0o020000 | 0o060000 | 0o040000 => MknodKind::Refused,
+        _ => MknodKind::Invalid,
+    }
+}
+
+/// Tunlinkat's one flag: remove a directory.
+pub(crate) const AT_REMOVEDIR: u32 = 0x200;
+
+/// Tlock and Tgetlock.
+pub(crate) mod lock {
+    pub(crate) const RDLCK: u8 = 0;
+    pub(crate) const WRLCK: u8 = 1;
+    pub(crate) const UNLCK: u8 = 2;
+    pub(crate) const FLAG_BLOCK: u32 = 1;
+    pub(crate) const FLAG_RECLAIM: u32 = 2;
+    pub(crate) const SUCCESS: u8 = 0;
+}
+
+/// Whether a lock request is well formed: a known type, known flags, a
+/// range that does not overflow.
+pub(crate) fn valid_lock(kind: u8, flags: u32, start: u64, length: u64) -> bool {
+    matches!(kind, lock::RDLCK | lock::WRLCK | lock::UNLCK)
+        && flags & !(lock::FLAG_BLOCK | lock::FLAG_RECLAIM) == 0
+        && start <= i64::MAX as u64
+        && length <= i64::MAX as u64
+        && (length == 0
+            || start
+                .checked_add(length - 1)
+                .is_some_and(|end| end <= i64::MAX as u64))
 }
 
 /// A qid path unique across an export that may span file systems: the inode
@@ -362,6 +497,52 @@ mod tests {
         assert_eq!(wire_errno(518), 5);
         assert_eq!(wire_errno(524), 95);
         assert_eq!(wire_errno(u32::MAX), 5);
+    }
+
+    #[test]
+    fn open_modes_keep_what_is_honoured() {
+        use open_flags::*;
+        let m = open_mode(RDWR | CREAT | EXCL | APPEND | 0o400 | 0o40000, false).unwrap();
+        assert_eq!(m.flags, RDWR | APPEND);
+        assert!(m.read && m.write);
+        let m = open_mode(WRONLY | EXCL | CREAT, true).unwrap();
+        assert_eq!(m.flags, WRONLY | EXCL);
+        assert!(!m.read && m.write);
+        assert_eq!(open_mode(3, false), None);
+        assert!(!open_modifies(DIRECTORY));
+        assert!(open_modifies(TRUNC));
+    }
+
+    #[test]
+    fn entry_names_targets_and_mknod_types() {
+        assert_eq!(entry_name(b"a"), Ok(&b"a"[..]));
+        for bad in [&b""[..], b".", b"..", b"a/b", b"/", b"a\0b"] {
+            assert_eq!(entry_name(bad), Err(BadName::Invalid), "{:?}", bad);
+        }
+        assert_eq!(entry_name(&[b'x'; 256]), Err(BadName::TooLong));
+        assert!(entry_name(&[b'x'; 255]).is_ok());
+        assert_eq!(symlink_target(b""), Err(BadTarget::Empty));
+        assert_eq!(symlink_target(b"a\0"), Err(BadTarget::Nul));
+        assert_eq!(symlink_target(&[b'a'; 4096]), Err(BadTarget::TooLong));
+        assert!(symlink_target(&[b'a'; 4095]).is_ok());
+        assert_eq!(mknod_kind(0o100644), MknodKind::Made);
+        assert_eq!(mknod_kind(0o010644), MknodKind::Made);
+        assert_eq!(mknod_kind(0o140644), MknodKind::Made);
+        assert_eq!(mknod_kind(0o020644), MknodKind::Refused);
+        assert_eq!(mknod_kind(0o060644), MknodKind::Refused);
+        assert_eq!(mknod_kind(0o040755), MknodKind::Refused);
+        assert_eq!(mknod_kind(0o644), MknodKind::Invalid);
+    }
+
+    #[test]
+    fn lock_requests() {
+        assert!(valid_lock(lock::WRLCK, lock::FLAG_BLOCK, 0, 0));
+        assert!(valid_lock(lock::RDLCK, 0, 10, 5));
+        assert!(!valid_lock(3, 0, 0, 0));
+        assert!(!valid_lock(lock::RDLCK, 4, 0, 0));
+        assert!(!valid_lock(lock::RDLCK, 0, u64::MAX, 0));
+        assert!(!valid_lock(lock::RDLCK, 0, i64::MAX as u64, 2));
+        assert!(valid_lock(lock::RDLCK, 0, i64::MAX as u64, 1));
     }
 
     #[test]

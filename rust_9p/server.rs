@@ -34,6 +34,7 @@ use crate::proto;
 use crate::reactor::peers::{PeerLimit, PeerTicket, Refused};
 use crate::reactor::tcp::{ReadHalf, TcpListener, TcpStream, WriteHalf, MAX_SLICES};
 use crate::reactor::timer;
+use crate::vfs::Creators;
 use core::future::poll_fn;
 use core::sync::atomic::{AtomicU32, Ordering};
 use core::task::Poll;
@@ -64,17 +65,28 @@ pub(crate) struct Server {
     pub(crate) params: Params,
     /// The credentials of every access, in single-user mode.
     pub(crate) creds: ARef<Credential>,
+    /// The credentials of a squashed root, in multi-user mode.
+    pub(crate) squashed: ARef<Credential>,
+    /// Where entries are created (umask 0).
+    pub(crate) creators: Arc<Creators>,
     peers: Arc<PeerLimit>,
 }
 
 impl Server {
-    pub(crate) fn new(params: Params) -> Result<Arc<Self>> {
-        let creds = Credential::new(params.uid, params.gid, &[])?;
+    pub(crate) fn new(params: Params, creators: Arc<Creators>) -> Result<Arc<Self>> {
+        let squashed = Credential::new(params.uid, params.gid, &[])?;
+        let creds = if params.uid == 0 && params.no_root_squash {
+            Credential::with_fs_caps(0, params.gid, &[])?
+        } else {
+            squashed.clone()
+        };
         let peers = PeerLimit::new(params.max_connections, params.max_per_peer)?;
         Ok(Arc::new(
             Server {
                 params,
                 creds,
+                squashed,
+                creators,
                 peers,
             },
             GFP_KERNEL,

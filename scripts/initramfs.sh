@@ -20,7 +20,8 @@ root="$RKS_TOP/build/$flavour/initramfs"
 guest_programs=(/usr/bin/finger /usr/sbin/in.fingerd /usr/sbin/diod
 		/usr/sbin/diodls /usr/sbin/diodcat /usr/bin/nc.openbsd /usr/bin/sha256sum
 		/usr/bin/setfattr /usr/bin/getfattr
-		/usr/bin/find /usr/bin/stat /usr/bin/timeout /usr/bin/ss)
+		/usr/bin/find /usr/bin/stat /usr/bin/timeout /usr/bin/ss
+		/usr/bin/git /usr/bin/sqlite3 /usr/bin/tar)
 
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,mnt,srv,usr/bin,usr/sbin,usr/share/rks,lib/modules/rks}
@@ -46,6 +47,12 @@ add_program() {
 for prog in "${guest_programs[@]}"; do
 	add_program "$prog"
 done
+# git runs its builtins as "git" from PATH, and local transports as
+# git-upload-pack and git-receive-pack.
+if [ -x "$root/usr/bin/git" ]; then
+	ln -sf git "$root/usr/bin/git-upload-pack"
+	ln -sf git "$root/usr/bin/git-receive-pack"
+fi
 # The selftests' own TCP client.
 cargo build --quiet --release --manifest-path "$RKS_TOP/selftests/netload/Cargo.toml"
 add_program "$RKS_TOP/selftests/netload/target/release/netload" /usr/bin/netload

@@ -34,7 +34,7 @@ refused() {
 	ktap_check "$name $*" [ $? -eq 0 ]
 }
 
-ktap_header 26
+ktap_header 27
 for m in rust_9p rust_fingerd; do
 	extra=
 	[ $m = rust_9p ] && extra=root=/tmp/export
@@ -60,4 +60,5 @@ refused rust_9p "max_fids=8 is out of range 16-1048576" root=/tmp/export max_fid
 refused rust_9p "idle_timeout=-1 is out of range 0-86400" root=/tmp/export idle_timeout=-1
 refused rust_9p "uid=4294967295 is not a valid id" root=/tmp/export uid=4294967295
 refused rust_9p "gid=4294967295 is not a valid id" root=/tmp/export gid=4294967295
+refused rust_9p "uid=0 serves every client as root: add no_root_squash=1" root=/tmp/export uid=0
 ktap_finish

@@ -22,7 +22,7 @@ DIOD="-s 127.0.0.1:$P9PORT -a $EXPORT -t 60"
 mark_dmesg
 ktap_check "export tree made" p9_make_export
 ktap_check "rust_9p loads with max_fids=$MAX_FIDS write_timeout=$WRITE_TIMEOUT max_per_peer=$MAX_PER_PEER" \
-	insmod "$MODDIR/rust_9p.ko" root="$EXPORT" max_fids=$MAX_FIDS \
+	insmod "$MODDIR/rust_9p.ko" root="$EXPORT" max_fids=$MAX_FIDS read_only=1 \
 	write_timeout=$WRITE_TIMEOUT max_per_peer=$MAX_PER_PEER
 
 # diod's tools attach with the export's path as aname, as diod expects.

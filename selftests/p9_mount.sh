@@ -12,7 +12,7 @@ MNT=/mnt/9p
 
 mark_dmesg
 ktap_check "export tree made" p9_make_export
-ktap_check "rust_9p loads" insmod "$MODDIR/rust_9p.ko" root="$EXPORT" msize=1048576
+ktap_check "rust_9p loads" insmod "$MODDIR/rust_9p.ko" root="$EXPORT" msize=1048576 read_only=1
 ktap_check_expr "load message names the export and the user" \
 	'dmesg_since_mark | grep -q "rust_9p: exporting $EXPORT read-only on \*:564 (msize 1048576, as uid 65534 gid 65534)"'
 p9_listing "$EXPORT" >/tmp/local.list
@@ -80,7 +80,7 @@ done
 ktap_check_expr "the reading client gets errors, not a hang" '[ $ended -eq 1 ]'
 kill $reader 2>/dev/null
 umount -l $MNT
-ktap_check "loads again" insmod "$MODDIR/rust_9p.ko" root="$EXPORT"
+ktap_check "loads again" insmod "$MODDIR/rust_9p.ko" root="$EXPORT" read_only=1
 p9_mount $MNT "msize=131072,cache=none" && p9_sums $MNT >/tmp/9p.sums
 ktap_check "remounted, reads the same" cmp -s /tmp/local.sums /tmp/9p.sums
 umount $MNT

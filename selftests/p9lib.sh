@@ -110,3 +110,75 @@ p9_wait_idle() {
 	echo "# still open: $(p9_counter connections_open) connections, $(p9_counter fids_open) fids"
 	return 1
 }
+
+# p9_workload DIR [chown]: the write selftests' workload, in the empty
+# directory DIR, run the same way on a 9P mount and on a local tmpfs: files
+# of awkward sizes written at odd offsets, appends, truncations up and down,
+# a sparse file, a copy of the selftests, renames (files, directories, over
+# existing entries), hard links, symlinks, chmod, explicit times, a fifo,
+# and removing part of it all; with "chown", changes of owner too. Modes
+# under umask 0 stay as given. Content comes from /tmp/p9src (p9_source).
+p9_workload() {
+	(cd "$1" || exit 1
+	set -e
+	umask 0
+	mkdir -m 777 open
+	touch open/file
+	umask 022
+	mkdir -p a/b/c
+	for n in 0 1 4095 4096 4097 65537 1048577; do
+		head -c $n /tmp/p9src >a/size-$n
+	done
+	dd if=/tmp/p9src of=odd bs=1000 count=3 seek=7 conv=notrunc 2>/dev/null
+	dd if=/tmp/p9src of=odd bs=1 count=77 seek=123457 conv=notrunc 2>/dev/null
+	dd if=/tmp/p9src of=odd bs=4096 skip=3 count=5 seek=1 conv=notrunc 2>/dev/null
+	i=0
+	while [ $i -lt 40 ]; do
+		echo "record $i" >>log
+		i=$((i + 1))
+	done
+	cp a/size-1048577 shrink
+	truncate -s 100001 shrink
+	cp a/size-4097 grow
+	truncate -s 2000003 grow
+	dd if=/tmp/p9src of=sparse bs=4096 count=1 seek=2048 2>/dev/null
+	cp -a /selftests tree
+	mv a/b a/b2
+	mv log log.old
+	echo over >over
+	mv odd over
+	mkdir d1 d2 e1 e2
+	echo z >d2/z
+	mv d1 d2/
+	mv e1 e2/e1
+	ln over over.link
+	ln -s a/b2/c sym
+	ln -s /nonexistent dangling
+	chmod 751 a
+	chmod 4755 grow
+	chmod 1777 e2
+	echo timed >timed
+	touch -d '2021-02-03 04:05:06' timed
+	mkfifo fifo
+	rm -rf tree/canary a/size-65537 e2/e1
+	if [ "${2:-}" = chown ]; then
+		chown 1234:5678 log.old
+		chown -h 4321 sym
+	fi
+	)
+}
+
+# p9_source: the pseudo-random content p9_workload writes (2 MiB).
+p9_source() {
+	[ -s /tmp/p9src ] || head -c 2097152 /dev/urandom >/tmp/p9src
+}
+
+# p9_tree DIR: what p9_workload's comparison looks at, one line per entry
+# (type, mode, links, owner, size, path, link target), the mtime of the
+# files whose times are set explicitly (timed, the copy's regular files),
+# and the sha256 of every regular file; sorted.
+p9_tree() {
+	(cd "$1" && /usr/bin/find . -printf '%y %m %n %U %G %s %p -> %l\n' | sort
+	 /usr/bin/find ./timed ./tree -type f -printf 'mtime %T@ %p\n' | sort
+	 /usr/bin/find . -type f -print0 | xargs -0 sha256sum | sort)
+}

@@ -3,7 +3,8 @@
 //! Open files and directories of the export: reads, and directory
 //! listings reported entry by entry.
 
-use super::glue::{rust_9p_file_get, rust_9p_file_size, rust_9p_readdir};
+use super::glue::{rust_9p_file_get, rust_9p_file_path, rust_9p_file_size, rust_9p_readdir};
+use super::Node;
 use crate::creds::Credential;
 use crate::errno::to_count;
 use core::ptr::NonNull;
@@ -103,8 +104,18 @@ impl OpenFile {
         Ok(OpenFile { file })
     }
 
-    fn as_ptr(&self) -> *mut bindings::file {
+    pub(super) fn as_ptr(&self) -> *mut bindings::file {
         self.file.0.get()
+    }
+
+    /// The file or directory this is open on.
+    pub(crate) fn node(&self) -> Node {
+        let mut path = bindings::path::default();
+        // SAFETY: the file is valid; `path` is a valid place for its path.
+        unsafe { rust_9p_file_path(self.as_ptr(), &mut path) };
+        // SAFETY: the glue took a reference to each of the path's mount and
+        // dentry.
+        unsafe { Node::from_path(path) }
     }
 
     /// The file's size now.

@@ -3,7 +3,7 @@
 //! The declarations of `rust_9p/vfs/vfs.h`: rust_9p's VFS helpers.
 
 use kernel::bindings;
-use kernel::ffi::{c_char, c_int};
+use kernel::ffi::{c_char, c_int, c_uint};
 
 /// What Rstatfs needs (`struct rust_9p_statfs`).
 #[repr(C)]
@@ -24,6 +24,26 @@ pub(crate) struct StatFs {
 kernel::static_assert!(core::mem::size_of::<StatFs>() == 64);
 kernel::static_assert!(core::mem::offset_of!(StatFs, namelen) == 56);
 
+/// The fields of Tsetattr (`struct rust_9p_setattr`): `valid` has the
+/// `P9_ATTR_*` bits of those to set.
+#[repr(C)]
+#[derive(Default)]
+pub(crate) struct SetAttr {
+    pub(crate) valid: u32,
+    pub(crate) mode: u32,
+    pub(crate) uid: u32,
+    pub(crate) gid: u32,
+    pub(crate) size: u64,
+    pub(crate) atime_sec: u64,
+    pub(crate) atime_nsec: u64,
+    pub(crate) mtime_sec: u64,
+    pub(crate) mtime_nsec: u64,
+}
+
+// The C side asserts the same: RUST_9P_SETATTR_SIZE, RUST_9P_SETATTR_MTIME_NSEC.
+kernel::static_assert!(core::mem::size_of::<SetAttr>() == 56);
+kernel::static_assert!(core::mem::offset_of!(SetAttr, mtime_nsec) == 48);
+
 // Only pointers cross. The pointees include bindgen's empty stand-ins for
 // structs that this configuration compiles out, which the lint takes for
 // FFI-unsafe types.
@@ -31,6 +51,7 @@ kernel::static_assert!(core::mem::offset_of!(StatFs, namelen) == 56);
 extern "C" {
     pub(crate) fn rust_9p_dget(dentry: *mut bindings::dentry) -> *mut bindings::dentry;
     pub(crate) fn rust_9p_file_get(file: *mut bindings::file);
+    pub(crate) fn rust_9p_file_path(file: *mut bindings::file, out: *mut bindings::path);
     pub(crate) fn rust_9p_root_lookup(name: *const c_char, out: *mut bindings::path) -> c_int;
     pub(crate) fn rust_9p_walk(
         root: *const bindings::path,
@@ -40,8 +61,6 @@ extern "C" {
     ) -> *mut bindings::dentry;
     pub(crate) fn rust_9p_statfs(path: *const bindings::path, st: *mut StatFs) -> c_int;
     pub(crate) fn rust_9p_readlink(path: *const bindings::path, buf: *mut u8, len: usize) -> c_int;
-    pub(crate) fn rust_9p_open(path: *const bindings::path, directory: bool)
-        -> *mut bindings::file;
     pub(crate) fn rust_9p_file_size(file: *mut bindings::file) -> u64;
     pub(crate) fn rust_9p_readdir(
         file: *mut bindings::file,
@@ -55,4 +74,86 @@ extern "C" {
         buf: *mut u8,
         len: usize,
     ) -> isize;
+
+    pub(crate) fn rust_9p_open(path: *const bindings::path, flags: u32) -> *mut bindings::file;
+    pub(crate) fn rust_9p_create(
+        root: *const bindings::path,
+        dir: *const bindings::path,
+        name: *const u8,
+        len: usize,
+        flags: u32,
+        mode: u32,
+        gid: u32,
+    ) -> *mut bindings::file;
+    pub(crate) fn rust_9p_mkdir(
+        root: *const bindings::path,
+        dir: *const bindings::path,
+        name: *const u8,
+        len: usize,
+        mode: u32,
+        gid: u32,
+    ) -> *mut bindings::dentry;
+    pub(crate) fn rust_9p_mknod(
+        root: *const bindings::path,
+        dir: *const bindings::path,
+        name: *const u8,
+        len: usize,
+        mode: u32,
+        gid: u32,
+    ) -> *mut bindings::dentry;
+    pub(crate) fn rust_9p_symlink(
+        root: *const bindings::path,
+        dir: *const bindings::path,
+        name: *const u8,
+        len: usize,
+        target: *const u8,
+        tlen: usize,
+        gid: u32,
+    ) -> *mut bindings::dentry;
+    pub(crate) fn rust_9p_link(
+        root: *const bindings::path,
+        dir: *const bindings::path,
+        name: *const u8,
+        len: usize,
+        source: *const bindings::path,
+    ) -> c_int;
+    pub(crate) fn rust_9p_unlink(
+        root: *const bindings::path,
+        dir: *const bindings::path,
+        name: *const u8,
+        len: usize,
+        rmdir: bool,
+    ) -> c_int;
+    pub(crate) fn rust_9p_remove(root: *const bindings::path, path: *const bindings::path)
+        -> c_int;
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn rust_9p_rename(
+        root: *const bindings::path,
+        olddir: *const bindings::path,
+        old: *const u8,
+        olen: usize,
+        source: *const bindings::path,
+        newdir: *const bindings::path,
+        new: *const u8,
+        nlen: usize,
+    ) -> c_int;
+    pub(crate) fn rust_9p_write(
+        file: *mut bindings::file,
+        buf: *const u8,
+        len: usize,
+        offset: u64,
+    ) -> isize;
+    pub(crate) fn rust_9p_setattr(
+        path: *const bindings::path,
+        file: *mut bindings::file,
+        sa: *const SetAttr,
+    ) -> c_int;
+
+    pub(crate) fn rust_9p_creators_wanted() -> c_uint;
+    pub(crate) fn rust_9p_creator_new(index: c_uint) -> *mut bindings::kthread_worker;
+    pub(crate) fn rust_9p_creator_destroy(worker: *mut bindings::kthread_worker);
+    pub(crate) fn rust_9p_work_init(
+        work: *mut bindings::kthread_work,
+        func: Option<unsafe extern "C" fn(*mut bindings::kthread_work)>,
+    );
 }

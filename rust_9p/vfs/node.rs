@@ -5,10 +5,9 @@
 //! client's user (`as_user`).
 
 use super::glue::{
-    rust_9p_dget, rust_9p_open, rust_9p_readlink, rust_9p_root_lookup, rust_9p_statfs,
-    rust_9p_walk, rust_9p_xattr, StatFs,
+    rust_9p_dget, rust_9p_readlink, rust_9p_root_lookup, rust_9p_statfs, rust_9p_walk,
+    rust_9p_xattr, StatFs,
 };
-use super::OpenFile;
 use crate::creds::Credential;
 use crate::errno::to_count;
 use crate::proto;
@@ -75,7 +74,7 @@ unsafe impl AlwaysRefCounted for Mount {
 }
 
 /// Takes over a dentry reference returned by the glue (or its `ERR_PTR`).
-fn dentry_from_glue(ptr: *mut bindings::dentry) -> Result<ARef<Dentry>> {
+pub(super) fn dentry_from_glue(ptr: *mut bindings::dentry) -> Result<ARef<Dentry>> {
     let ptr = from_err_ptr(ptr)?;
     let ptr = NonNull::new(ptr).ok_or(ENOMEM)?;
     // SAFETY: the glue returns a new reference to a valid dentry.
@@ -143,8 +142,31 @@ pub(crate) struct Node {
 }
 
 impl Node {
+    /// The node `dentry` on the mount of `on`.
+    pub(super) fn on_mount(on: &Node, dentry: ARef<Dentry>) -> Self {
+        Node {
+            mnt: on.mnt.clone(),
+            dentry,
+        }
+    }
+
+    /// The node whose references `path` holds, which it takes over.
+    ///
+    /// # Safety
+    ///
+    /// `path` must hold one reference to each of a valid mount and dentry.
+    pub(super) unsafe fn from_path(path: bindings::path) -> Self {
+        // SAFETY: the caller passes the references, which are not NULL.
+        unsafe {
+            Node {
+                mnt: ARef::from_raw(NonNull::new_unchecked(path.mnt.cast())),
+                dentry: ARef::from_raw(NonNull::new_unchecked(path.dentry.cast())),
+            }
+        }
+    }
+
     /// The node's `struct path`, borrowing its references.
-    fn path(&self) -> bindings::path {
+    pub(super) fn path(&self) -> bindings::path {
         bindings::path {
             mnt: self.mnt.0.get(),
             dentry: self.dentry.0.get(),
@@ -159,13 +181,8 @@ impl Node {
         // result.
         to_result(unsafe { rust_9p_root_lookup(name.as_char_ptr(), &mut path) })?;
         // SAFETY: on success `path` holds one reference to each of a valid
-        // mount and dentry, which the `ARef`s take over.
-        Ok(unsafe {
-            Node {
-                mnt: ARef::from_raw(NonNull::new_unchecked(path.mnt.cast())),
-                dentry: ARef::from_raw(NonNull::new_unchecked(path.dentry.cast())),
-            }
-        })
+        // mount and dentry.
+        Ok(unsafe { Node::from_path(path) })
     }
 
     /// One step from this directory, staying beneath `root` without
@@ -179,10 +196,7 @@ impl Node {
         // SAFETY: both paths hold references we own, and `name` (when not
         // null) is valid for `len` bytes.
         let dentry = as_user.run(|| unsafe { rust_9p_walk(&root, &from, name, len) });
-        Ok(Node {
-            mnt: self.mnt.clone(),
-            dentry: dentry_from_glue(dentry)?,
-        })
+        Ok(Node::on_mount(self, dentry_from_glue(dentry)?))
     }
 
     /// The node's attributes.
@@ -218,14 +232,6 @@ impl Node {
         // SAFETY: `path` holds references we own and `buf` is writable for
         // its length.
         to_count(as_user.run(|| unsafe { rust_9p_readlink(&path, buf.as_mut_ptr(), buf.len()) }))
-    }
-
-    /// Opens this regular file or directory for reading.
-    pub(crate) fn open(&self, as_user: &Credential, directory: bool) -> Result<OpenFile> {
-        let path = self.path();
-        // SAFETY: `path` holds references we own.
-        let file = as_user.run(|| unsafe { rust_9p_open(&path, directory) });
-        OpenFile::from_glue(file)
     }
 
     /// Reads extended attribute `name` into `buf` (or measures it, when

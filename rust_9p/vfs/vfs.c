@@ -34,6 +34,13 @@ void rust_9p_file_get(struct file *file)
 	get_file(file);
 }
 
+/* Stores the path of @file in @out, with a reference to each part. */
+void rust_9p_file_path(struct file *file, struct path *out)
+{
+	*out = file->f_path;
+	path_get(out);
+}
+
 /*
  * Looks up the export root @name into @out, following symlinks (the
  * administrator chose it). Returns 0 or -errno.
@@ -122,27 +129,6 @@ int rust_9p_readlink(const struct path *p, u8 *buf, size_t len)
 		memcpy(buf, target, n);
 	do_delayed_call(&done);
 	return n <= len ? n : -ENAMETOOLONG;
-}
-
-/*
- * Opens @p for reading: only regular files and directories, and only if the
- * current credentials may read them. Returns the file or an ERR_PTR().
- */
-struct file *rust_9p_open(const struct path *p, bool directory)
-{
-	struct inode *inode = d_inode(p->dentry);
-	int err;
-
-	if (d_is_symlink(p->dentry))
-		return ERR_PTR(-ELOOP);
-	if (!S_ISREG(inode->i_mode) && !S_ISDIR(inode->i_mode))
-		return ERR_PTR(-EPERM);
-	if (directory && !S_ISDIR(inode->i_mode))
-		return ERR_PTR(-ENOTDIR);
-	err = inode_permission(mnt_idmap(p->mnt), inode, MAY_READ);
-	if (err)
-		return ERR_PTR(err);
-	return dentry_open(p, O_RDONLY | O_LARGEFILE, current_cred());
 }
 
 /* The size of @file now. */

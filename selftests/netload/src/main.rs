@@ -74,6 +74,8 @@
 //!                 meanwhile (read from its debugfs counters)
 //!       peerlimit 127.0.0.3 gets --max-per-peer N connections and no more,
 //!                 127.0.0.4 is served meanwhile
+//!       writes    the errnos of every modifying message, on a writable
+//!                 export (a directory "errnos" made at its root)
 //!       all       every scenario above, in that order (a --count given
 //!                 applies to manyfids, inflight and tagreuse)
 //! ```
@@ -84,6 +86,7 @@ mod hostile;
 mod mktree;
 mod p9;
 mod scenarios;
+mod writes;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};

@@ -25,6 +25,8 @@ pub const TWRITE: u8 = 118;
 pub const TCLUNK: u8 = 120;
 
 pub const NOTAG: u16 = 0xffff;
+/// A walk of no names (a clone).
+pub const NO_NAMES: [&str; 0] = [];
 pub const NOFID: u32 = 0xffff_ffff;
 /// size[4] type[1] tag[2] count[4]: what an Rread adds to its data.
 pub const RREAD_HEADER: u32 = 11;
@@ -40,6 +42,16 @@ impl Msg {
         bytes.push(kind);
         bytes.extend(tag.to_le_bytes());
         Msg(bytes)
+    }
+
+    pub fn u8(mut self, value: u8) -> Msg {
+        self.0.push(value);
+        self
+    }
+
+    /// The message's type.
+    pub fn kind(&self) -> u8 {
+        self.0[4]
     }
 
     pub fn u16(mut self, value: u16) -> Msg {

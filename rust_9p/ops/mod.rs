@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Answers to 9P2000.L requests (all but Tversion, which the connection's
+//! reader answers). Safe Rust over `vfs` and `fids`: this file decodes and
+//! dispatches, `attach.rs` has the session's start, `read.rs` the requests
+//! that only look, `write.rs` opening for writing, creating files, writing
+//! and attributes, `names.rs` the other changes of the namespace, and
+//! `locks.rs` the locks.
+//!
+//! Every reply is built in a buffer sized for what it can hold: a read or a
+//! directory listing is capped by the request's count, the negotiated msize
+//! and (for files) what is left of the file, so no reply ever exceeds the
+//! msize and a small file does not cost an msize-sized buffer.
+
+mod attach;
+mod locks;
+mod names;
+mod read;
+mod write;
+
+use crate::codec::{self, Overflow, Qid, Request, Writer, HEADER};
+use crate::counters::{self, Counter};
+use crate::errno;
+use crate::proto::{self, BadName, SMALL_REPLY};
+use crate::server::Connection;
+use kernel::prelude::*;
+
+/// Reply buffers larger than this are copied into one of the reply's size
+/// when the reply uses less than a quarter of them.
+const TIGHTEN_ABOVE: usize = 16384;
+/// Bytes of Rlerror.
+const RLERROR_SIZE: usize = HEADER + 4;
+
+impl From<Overflow> for Error {
+    fn from(_: Overflow) -> Self {
+        errno::emsgsize()
+    }
+}
+
+/// A reply ready to send.
+pub(crate) enum Reply {
+    Built(KVVec<u8>, usize),
+    Error([u8; RLERROR_SIZE]),
+}
+
+impl Reply {
+    /// Builds reply `kind` for `tag` in a buffer of `capacity` bytes.
+    pub(crate) fn build(
+        capacity: usize,
+        kind: u8,
+        tag: u16,
+        body: impl FnOnce(&mut Writer<'_>) -> Result,
+    ) -> Result<Self> {
+        let mut buf = KVVec::from_elem(0u8, capacity, GFP_KERNEL)?;
+        let mut w = Writer::new(&mut buf, kind, tag)?;
+        body(&mut w)?;
+        let len = w.finish();
+        // A reply much smaller than its buffer (a short directory, the end
+        // of a file) would hold the rest of it while queued: copy it into
+        // one of its size.
+        if capacity > TIGHTEN_ABOVE && len < capacity / 4 {
+            let mut tight = KVVec::with_capacity(len, GFP_KERNEL)?;
+            tight.extend_from_slice(&buf[..len], GFP_KERNEL)?;
+            return Ok(Reply::Built(tight, len));
+        }
+        Ok(Reply::Built(buf, len))
+    }
+
+    /// Rlerror for `tag`.
+    pub(crate) fn error(tag: u16, err: Error) -> Self {
+        let mut buf = [0u8; RLERROR_SIZE];
+        let errno = proto::wire_errno(err.to_errno().unsigned_abs());
+        // The buffer has exactly Rlerror's size.
+        let _ = codec::rlerror(&mut buf, tag, errno);
+        Reply::Error(buf)
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            Reply::Built(buf, len) => &buf[..*len],
+            Reply::Error(buf) => buf,
+        }
+    }
+
+    /// The memory the reply holds.
+    pub(crate) fn capacity(&self) -> usize {
+        match self {
+            Reply::Built(buf, _) => buf.capacity(),
+            Reply::Error(buf) => buf.len(),
+        }
+    }
+}
+
+/// Answers request `tag` of type `kind` with `body`, the `seq`th request
+/// the connection received.
+pub(crate) async fn handle(
+    connection: &Connection,
+    kind: u8,
+    tag: u16,
+    seq: u64,
+    body: &[u8],
+) -> Reply {
+    match respond(connection, kind, tag, seq, body).await {
+        Ok(reply) => reply,
+        Err(err) => {
+            counters::count(Counter::Errors, 1);
+            Reply::error(tag, err)
+        }
+    }
+}
+
+async fn respond(c: &Connection, kind: u8, tag: u16, seq: u64, body: &[u8]) -> Result<Reply> {
+    let request = match codec::decode(kind, body) {
+        Ok(Some(request)) => request,
+        Ok(None) => return Err(errno::eopnotsupp()),
+        // Malformed, but the tag is known: answer it.
+        Err(_) => return Err(EINVAL),
+    };
+    if c.server.params.read_only && changes(&request) {
+        return Err(EROFS);
+    }
+    let small = |body: &dyn Fn(&mut Writer<'_>) -> Result| {
+        Reply::build(SMALL_REPLY, kind.wrapping_add(1), tag, |w| body(w))
+    };
+    let empty = || small(&|_| Ok(()));
+    let with_qid = |qid: Qid| small(&|w| Ok(w.qid(&qid)?));
+    let opened = |qid: Qid| {
+        small(&|w| {
+            w.qid(&qid)?;
+            // 0: the client may move msize - 24 bytes at a time.
+            w.u32(0)?;
+            Ok(())
+        })
+    };
+    match request {
+        // No authentication: ENOENT, as diod answers when it has none,
+        // which clients (diod's among them) take as "attach without".
+        Request::Auth { .. } => Err(ENOENT),
+        Request::Attach {
+            fid,
+            afid,
+            uname,
+            aname,
+            n_uname,
+        } => with_qid(attach::attach(c, fid, afid, uname, aname, n_uname)?),
+        Request::Flush { oldtag } => {
+            if oldtag != tag {
+                c.wait_for(oldtag, seq).await?;
+            }
+            empty()
+        }
+        Request::Clunk { fid } => {
+            drop(c.fids.remove(fid)?);
+            empty()
+        }
+        Request::Walk { fid, newfid, names } => read::walk(c, tag, fid, newfid, names.as_slice()),
+        Request::Lopen { fid, flags } => opened(write::lopen(c, fid, flags)?),
+        Request::Read { fid, offset, count } => read::read(c, tag, fid, offset, count),
+        Request::Readdir { fid, offset, count } => read::readdir(c, tag, fid, offset, count),
+        Request::Getattr { fid, .. } => {
+            let attr = read::getattr(c, fid)?;
+            small(&|w| Ok(proto::write_attr(w, &attr)?))
+        }
+        Request::Readlink { fid } => read::readlink(c, tag, fid),
+        Request::Statfs { fid } => {
+            let st = read::statfs(c, fid)?;
+            small(&|w| {
+                w.u32(st.kind)?;
+                w.u32(st.bsize)?;
+                for v in [st.blocks, st.bfree, st.bavail, st.files, st.ffree, st.fsid] {
+                    w.u64(v)?;
+                }
+                w.u32(st.namelen)?;
+                Ok(())
+            })
+        }
+        Request::Xattrwalk { fid, newfid, name } => {
+            let size = read::xattrwalk(c, fid, newfid, name)?;
+            small(&|w| Ok(w.u64(size as u64)?))
+        }
+        // Extended attributes are read-only for now.
+        Request::Xattrcreate { .. } => Err(EROFS),
+        Request::Lcreate {
+            fid,
+            name,
+            flags,
+            mode,
+            gid,
+        } => opened(write::lcreate(c, fid, name, flags, mode, gid).await?),
+        Request::Write { fid, offset, data } => {
+            let n = write::write(c, fid, offset, data)?;
+            small(&|w| Ok(w.u32(n)?))
+        }
+        Request::Fsync { fid, datasync } => {
+            write::fsync(c, fid, datasync != 0)?;
+            empty()
+        }
+        Request::Setattr { fid, attr } => {
+            write::setattr(c, fid, &attr)?;
+            empty()
+        }
+        Request::Mkdir {
+            dfid,
+            name,
+            mode,
+            gid,
+        } => with_qid(names::mkdir(c, dfid, name, mode, gid).await?),
+        Request::Mknod {
+            dfid,
+            name,
+            mode,
+            gid,
+            ..
+        } => with_qid(names::mknod(c, dfid, name, mode, gid).await?),
+        Request::Symlink {
+            dfid,
+            name,
+            target,
+            gid,
+        } => with_qid(names::symlink(c, dfid, name, target, gid)?),
+        Request::Link { dfid, fid, name } => {
+            names::link(c, dfid, fid, name)?;
+            empty()
+        }
+        Request::Rename { fid, dfid, name } => {
+            names::rename(c, fid, dfid, name)?;
+            empty()
+        }
+        Request::Renameat {
+            olddfid,
+            oldname,
+            newdfid,
+            newname,
+        } => {
+            names::renameat(c, olddfid, oldname, newdfid, newname)?;
+            empty()
+        }
+        Request::Unlinkat { dfid, name, flags } => {
+            names::unlinkat(c, dfid, name, flags)?;
+            empty()
+        }
+        Request::Remove { fid } => {
+            names::remove(c, fid)?;
+            empty()
+        }
+        Request::Lock { fid, lock, flags } => {
+            let status = locks::lock(c, fid, &lock, flags)?;
+            small(&|w| Ok(w.u8(status)?))
+        }
+        Request::Getlock { fid, lock } => {
+            let held = locks::getlock(c, fid, &lock)?;
+            Reply::build(
+                SMALL_REPLY + lock.client_id.len(),
+                kind.wrapping_add(1),
+                tag,
+                |w| {
+                    w.u8(held.kind)?;
+                    w.u64(held.start)?;
+                    w.u64(held.length)?;
+                    w.u32(held.proc_id)?;
+                    w.string(held.client_id)?;
+                    Ok(())
+                },
+            )
+        }
+    }
+}
+
+/// Whether `request` would change the export: refused with EROFS on a
+/// read-only one (locks and fsync are still answered: readers lock too).
+fn changes(request: &Request<'_>) -> bool {
+    match request {
+        Request::Lopen { flags, .. } => proto::open_modifies(*flags),
+        Request::Lcreate { .. }
+        | Request::Write { .. }
+        | Request::Setattr { .. }
+        | Request::Xattrcreate { .. }
+        | Request::Mkdir { .. }
+        | Request::Mknod { .. }
+        | Request::Symlink { .. }
+        | Request::Link { .. }
+        | Request::Rename { .. }
+        | Request::Renameat { .. }
+        | Request::Unlinkat { .. }
+        | Request::Remove { .. } => true,
+        _ => false,
+    }
+}
+
+/// Checks the name of an entry a request creates, renames or removes.
+fn entry_name(name: &[u8]) -> Result<&[u8]> {
+    proto::entry_name(name).map_err(|bad| match bad {
+        BadName::Invalid => EINVAL,
+        BadName::TooLong => errno::enametoolong(),
+    })
+}
