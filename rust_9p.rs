@@ -90,7 +90,11 @@ impl kernel::Module for Rust9p {
         pr_info!(
             "exporting {} {} on {} (msize {}, {})\n",
             &*p.root_name,
-            if p.read_only { "read-only" } else { "read-write" },
+            if p.read_only {
+                "read-only"
+            } else {
+                "read-write"
+            },
             listen,
             p.msize,
             Identity(p)
