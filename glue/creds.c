@@ -2,6 +2,10 @@
 /*
  * Credentials of the users the servers act for (glue/creds.rs wraps them).
  * Included into each module's *_glue.c, like glue/runtime.c.
+ *
+ * Its functions are __weak: built into one kernel, the modules' copies are
+ * the same code, and the linker keeps one of them instead of refusing the
+ * duplicates.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -33,8 +37,8 @@ static kernel_cap_t fs_caps(void)
  * ones of fs_caps()): every access is checked as that user's. Returns them
  * or an ERR_PTR().
  */
-const struct cred *rks_cred_new(u32 uid, u32 gid, const u32 *groups, size_t ngroups,
-				bool with_fs_caps)
+__weak const struct cred *rks_cred_new(u32 uid, u32 gid, const u32 *groups,
+				       size_t ngroups, bool with_fs_caps)
 {
 	kuid_t kuid = make_kuid(&init_user_ns, uid);
 	kgid_t kgid = make_kgid(&init_user_ns, gid);
@@ -78,12 +82,12 @@ const struct cred *rks_cred_new(u32 uid, u32 gid, const u32 *groups, size_t ngro
 	return cred;
 }
 
-void rks_cred_get(const struct cred *cred)
+__weak void rks_cred_get(const struct cred *cred)
 {
 	get_cred(cred);
 }
 
-void rks_cred_put(const struct cred *cred)
+__weak void rks_cred_put(const struct cred *cred)
 {
 	put_cred(cred);
 }

@@ -3,6 +3,10 @@
  * Reading small files whole (account files, a user's plan) for the modules'
  * Rust code, which wraps the buffers in glue/file.rs. Included into a
  * module's *_glue.c.
+ *
+ * Its functions are __weak: built into one kernel, the modules' copies are
+ * the same code, and the linker keeps one of them instead of refusing the
+ * duplicates.
  */
 #include <linux/err.h>
 #include <linux/fs.h>
@@ -45,13 +49,13 @@ static void *read_regular(struct file *file, size_t max, size_t *len)
 	return buf;
 }
 
-void rks_free(void *data)
+__weak void rks_free(void *data)
 {
 	kvfree(data);
 }
 
 /* Reads up to @max bytes of @path with the module's (kernel) credentials. */
-void *rks_read_file(const char *path, size_t max, size_t *len)
+__weak void *rks_read_file(const char *path, size_t max, size_t *len)
 {
 	struct file *file = filp_open(path, O_RDONLY | O_NONBLOCK, 0);
 	void *ret;

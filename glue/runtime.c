@@ -6,6 +6,10 @@
  *
  * Not a translation unit of its own: each module's *_glue.c includes it,
  * so that every module links its own copy.
+ *
+ * Its functions are __weak: built into one kernel, the modules' copies are
+ * the same code, and the linker keeps one of them instead of refusing the
+ * duplicates.
  */
 #include <linux/in.h>
 #include <linux/in6.h>
@@ -21,45 +25,45 @@
 
 #include "runtime.h"
 
-void rks_rcu_read_lock(void)
+__weak void rks_rcu_read_lock(void)
 {
 	rcu_read_lock();
 }
 
-void rks_rcu_read_unlock(void)
+__weak void rks_rcu_read_unlock(void)
 {
 	rcu_read_unlock();
 }
 
-struct workqueue_struct *rks_alloc_workqueue(const char *name)
+__weak struct workqueue_struct *rks_alloc_workqueue(const char *name)
 {
 	return alloc_workqueue("%s", 0, 0, name);
 }
 
-void rks_init_wait_entry(struct wait_queue_entry *entry,
-			 int (*func)(struct wait_queue_entry *, unsigned int, int, void *))
+__weak void rks_init_wait_entry(struct wait_queue_entry *entry,
+				int (*func)(struct wait_queue_entry *, unsigned int, int, void *))
 {
 	init_waitqueue_func_entry(entry, func);
 }
 
-struct wait_queue_head *rks_sk_sleep(struct socket *sock)
+__weak struct wait_queue_head *rks_sk_sleep(struct socket *sock)
 {
 	return sk_sleep(sock->sk);
 }
 
-void rks_timer_setup(struct timer_list *timer, void (*func)(struct timer_list *))
+__weak void rks_timer_setup(struct timer_list *timer, void (*func)(struct timer_list *))
 {
 	timer_setup(timer, func, 0);
 }
 
 /* Arms @timer to fire @ms milliseconds from now (at least one jiffy). */
-void rks_timer_arm_ms(struct timer_list *timer, unsigned int ms)
+__weak void rks_timer_arm_ms(struct timer_list *timer, unsigned int ms)
 {
 	mod_timer(timer, jiffies + max(msecs_to_jiffies(ms), 1UL));
 }
 
 /* Creates a TCP socket of @family (AF_INET or AF_INET6) in init_net. */
-int rks_tcp_socket(int family, struct socket **res)
+__weak int rks_tcp_socket(int family, struct socket **res)
 {
 	return sock_create_kern(&init_net, family, SOCK_STREAM, IPPROTO_TCP, res);
 }
@@ -68,7 +72,7 @@ int rks_tcp_socket(int family, struct socket **res)
  * Binds @sock to @addr (4 or 16 bytes, network order; NULL for every
  * address) and @port, with SO_REUSEADDR, then listens with @backlog.
  */
-int rks_tcp_listen(struct socket *sock, const u8 *addr, u16 port, int backlog)
+__weak int rks_tcp_listen(struct socket *sock, const u8 *addr, u16 port, int backlog)
 {
 	struct sockaddr_storage ss = {};
 	int len, err;
@@ -102,7 +106,7 @@ int rks_tcp_listen(struct socket *sock, const u8 *addr, u16 port, int backlog)
  * bytes; an IPv4 address uses the first 4) and @port. Returns the address
  * family or a negative errno. IPv4-mapped IPv6 addresses are reported as IPv4.
  */
-int rks_sock_addr(struct socket *sock, bool peer, u8 *addr, u16 *port)
+__weak int rks_sock_addr(struct socket *sock, bool peer, u8 *addr, u16 *port)
 {
 	struct sockaddr_storage ss = {};
 	int err;
@@ -132,7 +136,7 @@ int rks_sock_addr(struct socket *sock, bool peer, u8 *addr, u16 *port)
 	return -EAFNOSUPPORT;
 }
 
-void rks_tcp_nodelay(struct socket *sock)
+__weak void rks_tcp_nodelay(struct socket *sock)
 {
 	tcp_sock_set_nodelay(sock->sk);
 }
@@ -141,7 +145,7 @@ void rks_tcp_nodelay(struct socket *sock)
  * Whether the connection of @sock is over: an error (reset), or closed both
  * ways. A peer that only shut down its sending side may still read.
  */
-bool rks_sock_hung_up(struct socket *sock)
+__weak bool rks_sock_hung_up(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 
@@ -153,7 +157,7 @@ bool rks_sock_hung_up(struct socket *sock)
  * Ends the connection of @sock with a reset, discarding unsent data, and
  * shuts it down both ways so that its readers see end of stream.
  */
-void rks_sock_abort(struct socket *sock)
+__weak void rks_sock_abort(struct socket *sock)
 {
 	sock_no_linger(sock->sk);
 	kernel_sock_shutdown(sock, SHUT_RDWR);
