@@ -20,6 +20,11 @@ use kernel::prelude::*;
 use kernel::sync::{new_mutex, Arc, ArcBorrow, Mutex};
 use kernel::workqueue::{self, impl_has_work, new_work, Work, WorkItem};
 
+/// The future of a task, while it has one. A type of its own so that the
+/// names of the lock's generic code stay short enough for kallsyms (512
+/// bytes) when the runtime is built into the kernel.
+struct Slot(Option<BoxFuture>);
+
 /// A spawned future, boxed and type-erased.
 pub(super) type BoxFuture = Pin<KBox<dyn Future<Output = ()> + Send>>;
 
@@ -43,7 +48,7 @@ pub(super) struct Task {
     /// workqueue never runs one work item twice at once, so the lock is
     /// uncontended but for `stop`.
     #[pin]
-    future: Mutex<Option<BoxFuture>>,
+    future: Mutex<Slot>,
     revoked: AtomicBool,
     shared: Arc<Shared>,
 }
@@ -70,7 +75,7 @@ impl Task {
             try_pin_init!(Task {
                 links <- ListLinks::new(),
                 work <- new_work!("rks_task"),
-                future <- new_mutex!(Some(future), "rks_task_future"),
+                future <- new_mutex!(Slot(Some(future)), "rks_task_future"),
                 revoked: AtomicBool::new(false),
                 shared,
             }),
@@ -112,7 +117,7 @@ impl Task {
 
     /// Takes the future out of a revoked task, waiting for a poll in progress.
     pub(super) fn take_future(&self) -> Option<BoxFuture> {
-        self.future.lock().take()
+        self.future.lock().0.take()
     }
 
     /// Polls the future once; retires the task when it completes.
@@ -121,7 +126,7 @@ impl Task {
         if self.revoked.load(Ordering::Acquire) {
             return;
         }
-        let Some(fut) = future.as_mut() else {
+        let Some(fut) = future.0.as_mut() else {
             return;
         };
         // A waker that borrows this reference; `Waker::clone` takes its own.
@@ -136,7 +141,7 @@ impl Task {
             return;
         }
         self.revoke();
-        let done = future.take();
+        let done = future.0.take();
         drop(future);
         drop(done);
         self.shared.retire(&self);

@@ -5,7 +5,8 @@
 # $P9HOST) exports the 9P selftests' tree and serves its listing on TCP port
 # 5001 and its sums on 5002; mounted over the VM-to-VM link at msize 128 KiB,
 # with cache=none and cache=loose, the tree must read exactly as it does on
-# the server.
+# the server; then p9_write.sh's workload, written over the link, must read
+# back as it does on a local tmpfs.
 . ./ktap.sh
 . ./p9lib.sh
 
@@ -15,7 +16,7 @@ if [ -z "${P9HOST:-}" ]; then
 	exit 4
 fi
 
-ktap_header 10
+ktap_header 12
 MNT=/mnt/9p
 # Seconds to wait for the server VM, which boots and builds its tree meanwhile.
 WAIT_S=${P9WAIT:-300}
@@ -43,7 +44,20 @@ for cache in none loose; do
 	p9_compare $MNT "msize=131072,cache=$cache" /tmp/remote.list /tmp/remote.sums
 done
 
+# p9_write.sh's workload, written over the link, reads back as on tmpfs.
+p9_source
+mkdir -p /tmp/ref
+mount -t tmpfs -o size=100m ref /tmp/ref
+p9_workload /tmp/ref chown
+p9_tree /tmp/ref >/tmp/ref.tree
 p9_mount $MNT "msize=131072,cache=none"
+start=$(uptime_ms)
+mkdir $MNT/w && p9_workload $MNT/w chown
+ktap_check "p9_workload runs over the link ($(($(uptime_ms) - start)) ms)" [ $? -eq 0 ]
+p9_tree $MNT/w >/tmp/9p.tree
+ktap_check "and reads back as the tree tmpfs has" cmp -s /tmp/ref.tree /tmp/9p.tree ||
+	diff /tmp/ref.tree /tmp/9p.tree | head -30 | sed 's/^/# /'
+umount /tmp/ref
 ktap_check_expr "df works on the mount" \
 	'df -k $MNT | awk "NR == 2 { print \"# \" \$0; ok = \$2 > 0 } END { exit !ok }"'
 umount $MNT

@@ -12,8 +12,9 @@ use super::glue::{
     rust_9p_creator_destroy, rust_9p_creator_new, rust_9p_creators_wanted, rust_9p_work_init,
 };
 use crate::executor::atomic_waker::AtomicWaker;
+use core::cell::UnsafeCell;
 use core::future::poll_fn;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use core::task::Poll;
 use kernel::bindings;
 use kernel::error::from_err_ptr;
@@ -21,44 +22,99 @@ use kernel::prelude::*;
 use kernel::sync::{new_spinlock, Arc, SpinLock};
 use kernel::types::Opaque;
 
-/// Where a job is.
-enum Stage<F, R> {
-    Queued(F),
-    Running,
-    Done(R),
-    Collected,
+/// A closure to run on a creator thread, boxed and type-erased.
+type Closure = KBox<dyn FnMut() + Send>;
+
+/// A job's closure until its thread takes it (a type of its own, for short
+/// symbol names).
+struct Pending(Option<Closure>);
+
+/// Where a job's closure leaves its result: written once on the thread,
+/// then read once by the waiting task. (Not a lock: the names of a lock's
+/// generic code over the result type are too long for kallsyms.)
+///
+/// # Invariants
+///
+/// `value` is written only before `ready` is set, and read only after.
+struct Outcome<R> {
+    ready: AtomicBool,
+    value: UnsafeCell<Option<R>>,
 }
 
-/// A closure to run on a creator thread, and its result.
+// SAFETY: `value` is written by one thread and then, after `ready`, read
+// by another (type invariants), never at once; `R` may move between them.
+unsafe impl<R: Send> Sync for Outcome<R> {}
+
+impl<R> Outcome<R> {
+    /// Stores the result; called once.
+    fn set(&self, value: R) {
+        // SAFETY: before `ready` nobody reads `value`, and `set` is called
+        // once, by the job.
+        unsafe { *self.value.get() = Some(value) };
+        self.ready.store(true, Ordering::Release);
+    }
+
+    /// Takes the result, if it is there.
+    fn take(&self) -> Option<R> {
+        if !self.ready.swap(false, Ordering::Acquire) {
+            return None;
+        }
+        // SAFETY: `ready` was set after the write, and swapping it back
+        // makes this the only reader.
+        unsafe { (*self.value.get()).take() }
+    }
+}
+
+/// A closure to run on a creator thread. Not generic over the closure, so
+/// that the names of its generic code stay short enough for kallsyms (512
+/// bytes) when rust_9p is built into the kernel.
 ///
 /// # Invariants
 ///
 /// While queued, the job holds one reference to itself, taken by
 /// [`Creators::run`] and given up by [`Job::run`] on the thread.
 #[pin_data]
-struct Job<F, R> {
+struct Job {
     #[pin]
     work: Opaque<bindings::kthread_work>,
+    /// The closure, until the thread takes it.
     #[pin]
-    stage: SpinLock<Stage<F, R>>,
+    closure: SpinLock<Pending>,
+    done: AtomicBool,
     waker: AtomicWaker,
 }
 
-// SAFETY: the work item is touched only through the kthread API, and the
-// closure and the result only under the lock; both are `Send`.
-unsafe impl<F: Send, R: Send> Send for Job<F, R> {}
+// SAFETY: the work item is touched only through the kthread API, the
+// closure (which is `Send`) only under the lock, the rest is atomic.
+unsafe impl Send for Job {}
 // SAFETY: as above.
-unsafe impl<F: Send, R: Send> Sync for Job<F, R> {}
+unsafe impl Sync for Job {}
 
-impl<F: FnOnce() -> R + Send + 'static, R: Send + 'static> Job<F, R> {
+impl Job {
+    /// A job for `closure`, not queued yet.
+    fn new(closure: Closure) -> Result<Arc<Self>> {
+        Arc::pin_init(
+            pin_init!(Job {
+                work <- Opaque::ffi_init(|work| {
+                    // SAFETY: `work` is the job's pinned work item.
+                    unsafe { rust_9p_work_init(work, Some(Job::run)) }
+                }),
+                closure <- new_spinlock!(Pending(Some(closure)), "rust_9p_job"),
+                done: AtomicBool::new(false),
+                waker: AtomicWaker::new(),
+            }),
+            GFP_KERNEL,
+        )
+    }
+
     /// The work function: runs the closure and wakes the waiting task.
     ///
     /// # Safety
     ///
-    /// `work` must be the `work` field of a queued `Job<F, R>`, whose
-    /// reference it then owns.
+    /// `work` must be the `work` field of a queued `Job`, whose reference
+    /// it then owns.
     unsafe extern "C" fn run(work: *mut bindings::kthread_work) {
-        // SAFETY: `work` is the `work` field of a `Job<F, R>` (the caller's
+        // SAFETY: `work` is the `work` field of a `Job` (the caller's
         // guarantee); `Opaque` is `repr(transparent)`.
         let job = unsafe {
             kernel::container_of!(work.cast::<Opaque<bindings::kthread_work>>(), Self, work)
@@ -66,11 +122,11 @@ impl<F: FnOnce() -> R + Send + 'static, R: Send + 'static> Job<F, R> {
         // SAFETY: the queued job's reference, from `Arc::into_raw` in
         // `Creators::run` (type invariants), is ours now.
         let job = unsafe { Arc::from_raw(job) };
-        let queued = core::mem::replace(&mut *job.stage.lock(), Stage::Running);
-        if let Stage::Queued(f) = queued {
-            let result = f();
-            *job.stage.lock() = Stage::Done(result);
+        let closure = job.closure.lock().0.take();
+        if let Some(mut closure) = closure {
+            closure();
         }
+        job.done.store(true, Ordering::Release);
         job.waker.wake();
     }
 }
@@ -135,17 +191,29 @@ impl Creators {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let job = Arc::pin_init(
-            pin_init!(Job {
-                work <- Opaque::ffi_init(|work| {
-                    // SAFETY: `work` is the job's pinned work item.
-                    unsafe { rust_9p_work_init(work, Some(Job::<F, R>::run)) }
-                }),
-                stage <- new_spinlock!(Stage::Queued(f), "rust_9p_job"),
-                waker: AtomicWaker::new(),
-            }),
+        let result = Arc::new(
+            Outcome {
+                ready: AtomicBool::new(false),
+                value: UnsafeCell::new(None),
+            },
             GFP_KERNEL,
         )?;
+        let slot = result.clone();
+        let mut f = Some(f);
+        let closure = KBox::new(
+            move || {
+                if let Some(f) = f.take() {
+                    slot.set(f());
+                }
+            },
+            GFP_KERNEL,
+        )?;
+        let raw = KBox::into_raw(closure);
+        let raw: *mut (dyn FnMut() + Send) = raw;
+        // SAFETY: `raw` comes from `KBox::into_raw` just above; only its
+        // type was unsized.
+        let closure: Closure = unsafe { KBox::from_raw(raw) };
+        let job = Job::new(closure)?;
         {
             let stopped = self.stopped.lock();
             if *stopped {
@@ -166,13 +234,11 @@ impl Creators {
         }
         poll_fn(|cx| {
             job.waker.register(cx.waker());
-            let mut stage = job.stage.lock();
-            if let Stage::Done(_) = &*stage {
-                if let Stage::Done(result) = core::mem::replace(&mut *stage, Stage::Collected) {
-                    return Poll::Ready(Ok(result));
-                }
+            if !job.done.load(Ordering::Acquire) {
+                return Poll::Pending;
             }
-            Poll::Pending
+            // The closure stored its result before `done` was set.
+            Poll::Ready(result.take().ok_or(EIO))
         })
         .await
     }
