@@ -69,7 +69,7 @@ fi
 
 t=$(date +%s)
 if configure y && mk bzImage >"$work/build-y.log" 2>&1 &&
-	grep -q ' rust_9p_walk$' "$obj/System.map" && grep -q ' rust_fingerd_read_owned$' "$obj/System.map"; then
+	grep -q ' rust_9p_walk$' "$obj/System.map" && grep -q ' rust_fingerd_read_published$' "$obj/System.map"; then
 	pass "builds with both =y, built into vmlinux ($(($(date +%s) - t)) s)"
 	bzimage="$obj/arch/x86/boot/bzImage"
 	# The export must be there when the servers start: unpack the
