@@ -15,6 +15,8 @@ use kernel::prelude::*;
 
 // The runtime and the helpers shared by the modules are public modules: what
 // this module does not use of them is not dead code but another module's.
+#[path = "rust_9p/budget.rs"]
+mod budget;
 #[path = "rust_9p/codec.rs"]
 mod codec;
 #[path = "rust_9p/counters.rs"]

@@ -37,9 +37,21 @@ static int max_per_peer = 16;
 module_param(max_per_peer, int, 0444);
 MODULE_PARM_DESC(max_per_peer, "Connections from one client address served at once; more are closed, 1-max_connections (default: 16)");
 
-static int max_fids = 65536;
+static int max_fids = 16384;
 module_param(max_fids, int, 0444);
-MODULE_PARM_DESC(max_fids, "Fids one connection may hold, 16-1048576 (default: 65536)");
+MODULE_PARM_DESC(max_fids, "Fids one connection may hold, 16-1048576 (default: 16384)");
+
+static int max_fids_total = 262144;
+module_param(max_fids_total, int, 0444);
+MODULE_PARM_DESC(max_fids_total, "Fids all connections together may hold, 16-16777216 (default: 262144)");
+
+static int max_open_files = 16384;
+module_param(max_open_files, int, 0444);
+MODULE_PARM_DESC(max_open_files, "Files and directories all connections together may have open, 16-1048576 (default: 16384)");
+
+static int max_xattr_bytes = 16 * 1024 * 1024;
+module_param(max_xattr_bytes, int, 0444);
+MODULE_PARM_DESC(max_xattr_bytes, "Bytes of extended attribute values all connections together may hold in fids, 65536-1073741824 (default: 16777216)");
 
 static int idle_timeout;
 module_param(idle_timeout, int, 0444);
@@ -73,6 +85,9 @@ const char *rust_9p_param_root(void) { return root; }
 int rust_9p_param_msize(void) { return msize; }
 int rust_9p_param_max_connections(void) { return max_connections; }
 int rust_9p_param_max_fids(void) { return max_fids; }
+int rust_9p_param_max_fids_total(void) { return max_fids_total; }
+int rust_9p_param_max_open_files(void) { return max_open_files; }
+int rust_9p_param_max_xattr_bytes(void) { return max_xattr_bytes; }
 int rust_9p_param_idle_timeout(void) { return idle_timeout; }
 int rust_9p_param_write_timeout(void) { return write_timeout; }
 int rust_9p_param_max_per_peer(void) { return max_per_peer; }

@@ -4,6 +4,7 @@
 //! `/sys/kernel/debug/rust_9p/counters` (the file itself is made by
 //! `rust_9p_glue.c`, whose show callback calls [`rust_9p_show_counters`]).
 
+use crate::budget;
 use crate::codec::kind;
 use crate::seq::SeqFile;
 use core::fmt::Write;
@@ -88,6 +89,8 @@ fn show(out: &mut impl Write) -> core::fmt::Result {
         let value = COUNTERS[counter as usize].load(Ordering::Relaxed);
         writeln!(out, "{} {}", counter.name(), value)?;
     }
+    writeln!(out, "open_files {}", budget::OPEN_FILES.used())?;
+    writeln!(out, "xattr_bytes {}", budget::XATTR_BYTES.used())?;
     for (kind, requests) in (0..=u8::MAX).zip(REQUESTS.iter()) {
         let n = requests.load(Ordering::Relaxed);
         match kind::name(kind) {

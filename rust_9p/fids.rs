@@ -6,6 +6,7 @@
 //! A request takes an `Arc` of the fids it uses, so a fid clunked while
 //! another request still works on it stays valid until that request ends.
 
+use crate::budget::{self, Charge};
 use crate::codec::Qid;
 use crate::counters::{self, Counter};
 use crate::creds::Credential;
@@ -32,8 +33,12 @@ pub(crate) enum Opened {
         write: bool,
     },
     Dir(OpenFile),
-    /// An extended attribute's value or the list of names (Txattrwalk).
-    Xattr(KVec<u8>),
+    /// An extended attribute's value or the list of names (Txattrwalk),
+    /// charged to the server's budget of such bytes.
+    Xattr {
+        value: KVec<u8>,
+        _charge: Charge,
+    },
 }
 
 /// A file or directory a client refers to by number.
@@ -107,7 +112,8 @@ impl Fid {
 /// # Invariants
 ///
 /// `len` is the number of entries of `fids`, and each is counted once in
-/// the `fids_open` counter until it leaves the table (or the table drops).
+/// the `fids_open` counter and in the server's budget of fids until it
+/// leaves the table (or the table drops).
 struct Table {
     fids: RBTree<u32, Arc<Fid>>,
     len: usize,
@@ -116,6 +122,7 @@ struct Table {
 impl Drop for Table {
     fn drop(&mut self) {
         counters::count(Counter::Fids, -(self.len as i64));
+        budget::FIDS.give_back(self.len);
     }
 }
 
@@ -161,6 +168,10 @@ impl FidTable {
         if !exists && table.len >= self.max {
             return Err(EMFILE);
         }
+        if !exists {
+            // The table gives it back when the fid leaves it.
+            budget::FIDS.take(1).ok_or(ENFILE)?.keep();
+        }
         let old = table.fids.insert(node);
         if old.is_none() {
             // INVARIANT: one more entry, counted.
@@ -196,6 +207,7 @@ impl FidTable {
         // INVARIANT: one entry fewer, uncounted below.
         table.len -= 1;
         counters::count(Counter::Fids, -1);
+        budget::FIDS.give_back(1);
         Ok(removed)
     }
 
@@ -204,6 +216,7 @@ impl FidTable {
         let mut table = self.table.lock();
         let fids = core::mem::take(&mut table.fids);
         counters::count(Counter::Fids, -(table.len as i64));
+        budget::FIDS.give_back(table.len);
         table.len = 0;
         drop(table);
         // Closing files and putting paths happens outside the lock.

@@ -17,6 +17,9 @@ extern "C" {
     fn rust_9p_param_msize() -> c_int;
     fn rust_9p_param_max_connections() -> c_int;
     fn rust_9p_param_max_fids() -> c_int;
+    fn rust_9p_param_max_fids_total() -> c_int;
+    fn rust_9p_param_max_open_files() -> c_int;
+    fn rust_9p_param_max_xattr_bytes() -> c_int;
     fn rust_9p_param_idle_timeout() -> c_int;
     fn rust_9p_param_write_timeout() -> c_int;
     fn rust_9p_param_max_per_peer() -> c_int;
@@ -44,6 +47,11 @@ pub(crate) struct Params {
     pub(crate) max_connections: usize,
     /// Fids one connection may hold.
     pub(crate) max_fids: usize,
+    /// Fids, open files, and bytes of extended attribute values in fids,
+    /// that all connections together may hold.
+    pub(crate) max_fids_total: usize,
+    pub(crate) max_open_files: usize,
+    pub(crate) max_xattr_bytes: usize,
     /// Connections from one address served at once.
     pub(crate) max_per_peer: usize,
     /// Milliseconds without a byte from the client before closing; 0: never.
@@ -105,6 +113,18 @@ impl Params {
         let max_connections = in_range("max_connections", conns, 1, 65536)?;
         let max_per_peer = in_range("max_per_peer", per_peer, 1, max_connections)?;
         let max_fids = in_range("max_fids", fids, 16, 1 << 20)?;
+        // SAFETY: plain reads of `int` parameters that nothing writes after
+        // load.
+        let (fids_total, open_files, xattr_bytes) = unsafe {
+            (
+                rust_9p_param_max_fids_total(),
+                rust_9p_param_max_open_files(),
+                rust_9p_param_max_xattr_bytes(),
+            )
+        };
+        let max_fids_total = in_range("max_fids_total", fids_total, 16, 1 << 24)?;
+        let max_open_files = in_range("max_open_files", open_files, 16, 1 << 20)?;
+        let max_xattr_bytes = in_range("max_xattr_bytes", xattr_bytes, 65536, 1 << 30)?;
         let idle = in_range("idle_timeout", idle, 0, 86400)?;
         let write = in_range("write_timeout", write, 1, 3600)?;
         let (uid, gid) = (id("uid", uid)?, id("gid", gid)?);
@@ -150,6 +170,9 @@ impl Params {
             max_connections: max_connections as usize,
             max_per_peer: max_per_peer as usize,
             max_fids: max_fids as usize,
+            max_fids_total: max_fids_total as usize,
+            max_open_files: max_open_files as usize,
+            max_xattr_bytes: max_xattr_bytes as usize,
             idle_ms: idle as u32 * 1000,
             write_ms: write as u32 * 1000,
             uid,

@@ -20,6 +20,7 @@
 //! flight, closes that connection; nothing a client sends can touch
 //! another connection.
 
+use crate::budget;
 use crate::codec::{self, kind, HEADER};
 use crate::counters::{self, Counter};
 use crate::creds::Credential;
@@ -74,6 +75,9 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn new(params: Params, creators: Arc<Creators>) -> Result<Arc<Self>> {
+        budget::FIDS.set_max(params.max_fids_total);
+        budget::OPEN_FILES.set_max(params.max_open_files);
+        budget::XATTR_BYTES.set_max(params.max_xattr_bytes);
         let squashed = Credential::new(params.uid, params.gid, &[])?;
         let creds = if params.uid == 0 && params.no_root_squash {
             Credential::with_fs_caps(0, params.gid, &[])?

@@ -21,6 +21,7 @@ set -uo pipefail
 cd "$RKS_TOP"
 
 work="$RKS_TOP/build/intree"
+mkdir -p "$RKS_TOP/build/logs"
 src="$work/src"
 obj="$work/obj"
 kdir=$(rks_kdir test)
@@ -29,6 +30,9 @@ pass() { echo "intree: PASS $*"; }
 fail() { echo "intree: FAIL $*"; failed=1; }
 
 [ -f "$kdir/.rks-built" ] || { echo "intree: no test kernel; run scripts/kernel.sh build test" >&2; exit 2; }
+# The boots use the test flavour's initramfs, which wants its modules.
+scripts/modules.sh test >"$RKS_TOP/build/logs/intree-modules.log" 2>&1 ||
+	{ echo "intree: the modules do not build (see build/logs/intree-modules.log)" >&2; exit 2; }
 start=$(date +%s)
 rm -rf "$work"
 mkdir -p "$work"

@@ -10,10 +10,12 @@
 . ./ktap.sh
 . ./p9lib.sh
 
-ktap_header 16
+ktap_header 17
 MAX_FIDS=1000
 WRITE_TIMEOUT=2
 MAX_PER_PEER=8
+# Server-wide budgets: above one connection's fids, below two's.
+BUDGETS="max_fids_total=1500 max_open_files=100 max_xattr_bytes=65536"
 # What one connection may queue: 4 msizes of the server (512 KiB by
 # default), plus what the v9fs reader's replies add to the same counter.
 BUDGET=$((4 * 524288 + 1048576))
@@ -23,7 +25,7 @@ mark_dmesg
 ktap_check "export tree made" p9_make_export
 ktap_check "rust_9p loads with max_fids=$MAX_FIDS write_timeout=$WRITE_TIMEOUT max_per_peer=$MAX_PER_PEER" \
 	insmod "$MODDIR/rust_9p.ko" root="$EXPORT" max_fids=$MAX_FIDS read_only=1 \
-	write_timeout=$WRITE_TIMEOUT max_per_peer=$MAX_PER_PEER
+	write_timeout=$WRITE_TIMEOUT max_per_peer=$MAX_PER_PEER $BUDGETS
 
 # diod's tools attach with the export's path as aname, as diod expects.
 ls -A "$EXPORT/many" | sort >/tmp/local.many
@@ -57,7 +59,8 @@ ktap_check_expr "every hostile scenario got an error or a close" '[ $rc -eq 0 ]'
 # hostile NAME SCENARIO: one case per way of holding the server hostage.
 hostile() {
 	netload p9 127.0.0.1:$P9PORT "$2" --write-timeout $WRITE_TIMEOUT \
-		--max-per-peer $MAX_PER_PEER --budget $BUDGET >/tmp/hostile.log 2>&1
+		--max-per-peer $MAX_PER_PEER --budget $BUDGET --max-fids-total 1500 \
+		--max-open-files 100 --max-xattr-bytes 65536 >/tmp/hostile.log 2>&1
 	rc=$?
 	sed 's/^/# /' /tmp/hostile.log
 	ktap_check_expr "$1" '[ $rc -eq 0 ]'
@@ -65,6 +68,7 @@ hostile() {
 hostile "Tflushes naming each other are answered; the connection goes on" flushcycle
 hostile "a client that stops reading is reset; its queue stays within budget" noread
 hostile "one address cannot take every connection" peerlimit
+hostile "connections together stay within the server-wide budgets" budgets
 touch /tmp/stop-reading
 wait $good
 reads=$(wc -l </tmp/good.sums)

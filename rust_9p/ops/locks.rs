@@ -16,7 +16,7 @@ use kernel::prelude::*;
 fn check(c: &Connection, fid: u32, req: &Flock<'_>, flags: u32) -> Result {
     let fid = c.fids.get(fid)?;
     let opened = fid.opened().ok_or(EBADF)?;
-    if let Opened::Xattr(_) = &*opened {
+    if let Opened::Xattr { .. } = &*opened {
         return Err(EBADF);
     }
     if !proto::valid_lock(req.kind, flags, req.start, req.length) {

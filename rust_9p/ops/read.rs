@@ -4,6 +4,7 @@
 //! Tread, Treaddir, Txattrwalk.
 
 use super::Reply;
+use crate::budget;
 use crate::codec::{self, kind, Qid, HEADER};
 use crate::fids::{qid_of, Attach, Fid, Opened};
 use crate::proto::{self, Attr, WalkName, DATA_OFFSET, MAX_LINK};
@@ -154,7 +155,7 @@ pub(super) fn read(c: &Connection, tag: u16, fid: u32, offset: u64, count: u32) 
             );
             reply(len, &|data| file.read(&fid.attach.creds, data, offset))
         }
-        Opened::Xattr(value) => {
+        Opened::Xattr { value, .. } => {
             let start = usize::try_from(offset)
                 .unwrap_or(usize::MAX)
                 .min(value.len());
@@ -225,6 +226,9 @@ pub(super) fn xattrwalk(c: &Connection, fid: u32, newfid: u32, name: &[u8]) -> R
     if size > MAX_XATTR {
         return Err(E2BIG);
     }
+    // The value stays in the fid until it is clunked: charged to the
+    // server's budget of such bytes meanwhile.
+    let charge = budget::XATTR_BYTES.take(size).ok_or(ENOMEM)?;
     let mut value = KVec::from_elem(0u8, size, GFP_KERNEL)?;
     // ERANGE here means it grew since it was measured; the client may retry.
     let len = if size > 0 {
@@ -242,7 +246,13 @@ pub(super) fn xattrwalk(c: &Connection, fid: u32, newfid: u32, name: &[u8]) -> R
         from.attach.clone(),
         from.node.clone(),
         &st,
-        Some(Arc::new(Opened::Xattr(value), GFP_KERNEL)?),
+        Some(Arc::new(
+            Opened::Xattr {
+                value,
+                _charge: charge,
+            },
+            GFP_KERNEL,
+        )?),
     )?;
     c.fids.insert(newfid, new, newfid == fid)?;
     Ok(len)

@@ -3,6 +3,7 @@
 //! Opening (Tlopen), creating and opening (Tlcreate), writing (Twrite),
 //! syncing (Tfsync) and setting attributes (Tsetattr).
 
+use crate::budget;
 use crate::codec::{Qid, SetAttr};
 use crate::fids::{qid_of, Fid, Opened};
 use crate::proto::{self, open_flags};
@@ -38,9 +39,10 @@ pub(super) fn lopen(c: &Connection, fid: u32, flags: u32) -> Result<Qid> {
     if proto::open_directory(flags) && !directory {
         return Err(ENOTDIR);
     }
+    let charge = budget::OPEN_FILES.take(1).ok_or(ENFILE)?;
     let file = fid
         .node
-        .open(&fid.attach.creds, kernel_open_flags(mode.flags))?;
+        .open(&fid.attach.creds, kernel_open_flags(mode.flags), charge)?;
     if directory {
         fid.set_opened(Opened::Dir(file))?;
     } else {
@@ -81,10 +83,21 @@ pub(super) async fn lcreate(
     let mut owned = KVec::with_capacity(name.len(), GFP_KERNEL)?;
     owned.extend_from_slice(name, GFP_KERNEL)?;
     let (node, attach) = (dir.node.clone(), dir.attach.clone());
+    let charge = budget::OPEN_FILES.take(1).ok_or(ENFILE)?;
     let file = c
         .server
         .creators
-        .run(move || node.create(&attach.creds, &attach.root, &owned, kflags, mode, gid))
+        .run(move || {
+            node.create(
+                &attach.creds,
+                &attach.root,
+                &owned,
+                kflags,
+                mode,
+                gid,
+                charge,
+            )
+        })
         .await??;
     let node = file.node();
     let st = node.stat(&dir.attach.creds)?;
@@ -126,7 +139,7 @@ pub(super) fn fsync(c: &Connection, fid: u32, datasync: bool) -> Result {
     let opened = fid.opened().ok_or(EBADF)?;
     match &*opened {
         Opened::File { file, .. } | Opened::Dir(file) => file.fsync(&fid.attach.creds, datasync),
-        Opened::Xattr(_) => Err(EINVAL),
+        Opened::Xattr { .. } => Err(EINVAL),
     }
 }
 

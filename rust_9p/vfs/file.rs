@@ -5,6 +5,7 @@
 
 use super::glue::{rust_9p_file_get, rust_9p_file_path, rust_9p_file_size, rust_9p_readdir};
 use super::Node;
+use crate::budget::Charge;
 use crate::creds::Credential;
 use crate::errno::to_count;
 use core::ptr::NonNull;
@@ -90,18 +91,23 @@ unsafe extern "C" fn fill(
     })
 }
 
-/// An open regular file or directory.
+/// An open regular file or directory, charged to the server's budget of
+/// open files.
 pub(crate) struct OpenFile {
     file: ARef<File>,
+    _charge: Charge,
 }
 
 impl OpenFile {
     /// Takes over a file reference returned by the glue (or its `ERR_PTR`).
-    pub(super) fn from_glue(ptr: *mut bindings::file) -> Result<Self> {
+    pub(super) fn from_glue(ptr: *mut bindings::file, charge: Charge) -> Result<Self> {
         let ptr = NonNull::new(from_err_ptr(ptr)?).ok_or(ENOMEM)?;
         // SAFETY: the glue returns a new reference to a valid file.
         let file = unsafe { ARef::from_raw(ptr.cast()) };
-        Ok(OpenFile { file })
+        Ok(OpenFile {
+            file,
+            _charge: charge,
+        })
     }
 
     pub(super) fn as_ptr(&self) -> *mut bindings::file {

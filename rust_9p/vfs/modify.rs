@@ -12,6 +12,7 @@ use super::glue::{
 };
 use super::node::dentry_from_glue;
 use super::{Node, OpenFile};
+use crate::budget::Charge;
 use crate::creds::Credential;
 use crate::errno::to_count;
 use kernel::bindings;
@@ -28,16 +29,24 @@ pub(crate) enum RenameFrom<'a> {
 
 impl Node {
     /// Opens this regular file or directory with the kernel open `flags`
-    /// (`O_CREAT` and friends already stripped), as `open(2)` would check.
-    pub(crate) fn open(&self, as_user: &Credential, flags: u32) -> Result<OpenFile> {
+    /// (`O_CREAT` and friends already stripped), as `open(2)` would check;
+    /// the open file holds `charge`.
+    pub(crate) fn open(
+        &self,
+        as_user: &Credential,
+        flags: u32,
+        charge: Charge,
+    ) -> Result<OpenFile> {
         let path = self.path();
         // SAFETY: `path` holds references we own.
         let file = as_user.run(|| unsafe { rust_9p_open(&path, flags) });
-        OpenFile::from_glue(file)
+        OpenFile::from_glue(file, charge)
     }
 
     /// Creates and opens the regular file `name` in this directory (or
-    /// opens the existing one, unless `flags` has `O_EXCL`).
+    /// opens the existing one, unless `flags` has `O_EXCL`); the open file
+    /// holds `charge`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn create(
         &self,
         as_user: &Credential,
@@ -46,6 +55,7 @@ impl Node {
         flags: u32,
         mode: u32,
         gid: u32,
+        charge: Charge,
     ) -> Result<OpenFile> {
         let (dir, root) = (self.path(), root.path());
         // SAFETY: both paths hold references we own; `name` is valid for
@@ -53,7 +63,7 @@ impl Node {
         let file = as_user.run(|| unsafe {
             rust_9p_create(&root, &dir, name.as_ptr(), name.len(), flags, mode, gid)
         });
-        OpenFile::from_glue(file)
+        OpenFile::from_glue(file, charge)
     }
 
     /// Creates the directory `name` in this one.

@@ -7,8 +7,9 @@
 //! server's debugfs counters).
 
 use crate::mktree::expected;
+use crate::p9::Msg;
 use crate::p9::{tflush, tread, Conn, ConnError, RREAD_HEADER, TFLUSH};
-use crate::scenarios::{session, verdict, Checks, Options};
+use crate::scenarios::{clone_root, session, verdict, Checks, Options};
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, Shutdown};
 use std::thread;
@@ -223,6 +224,129 @@ pub fn peerlimit(o: &Options, c: &mut Checks) -> Result<(), String> {
     c.check(
         "refusals are counted",
         verdict(refused >= 1, format!("connections_refused_peer +{refused}")),
+    );
+    Ok(())
+}
+
+/// Connections each within their own limits must not together hold more
+/// than the server-wide budgets (--max-fids-total, --max-open-files,
+/// --max-xattr-bytes): past them, ENFILE (fids, open files) and ENOMEM
+/// (extended attribute values held in fids); closing gives them back.
+pub fn budgets(o: &Options, c: &mut Checks) -> Result<(), String> {
+    const ENFILE: u32 = 23;
+    const ENOMEM: u32 = 12;
+    let (Some(fids), Some(opens), Some(xattr)) =
+        (o.max_fids_total, o.max_open_files, o.max_xattr_bytes)
+    else {
+        c.check(
+            "needs --max-fids-total, --max-open-files, --max-xattr-bytes",
+            Err(String::new()),
+        );
+        return Ok(());
+    };
+    let before = counter("fids_open").unwrap_or(0);
+    // Two connections clone the root until refused.
+    let (mut a, _) = session(o)?;
+    let (mut b, _) = session(o)?;
+    let (got_a, errs_a) = clone_root(&mut a, fids)?;
+    let (got_b, errs_b) = clone_root(&mut b, fids)?;
+    let held = counter("fids_open").unwrap_or(0);
+    c.check(
+        "two connections' fids stop at the server's budget, with ENFILE",
+        verdict(
+            held <= fids as i64 && errs_b.contains_key(&ENFILE),
+            format!(
+                "{got_a} + {got_b} cloned, {held} fids open, refusals {errs_a:?} then {errs_b:?}"
+            ),
+        ),
+    );
+    drop(a);
+    drop(b);
+    let released = (0..100).any(|_| {
+        let now = counter("fids_open").unwrap_or(i64::MAX);
+        if now > before {
+            thread::sleep(Duration::from_millis(100));
+        }
+        now <= before
+    });
+    c.check(
+        "and closing gives them back",
+        verdict(released, format!("fids_open {:?}", counter("fids_open"))),
+    );
+
+    // Open files: one connection opens a file on fid after fid.
+    let (mut conn, _) = session(o)?;
+    let mut opened = 0;
+    let refusal = loop {
+        let fid = 10 + opened;
+        if opened > opens + 5 {
+            break None;
+        }
+        conn.walk(0, fid, &["files", "size-4096"])?;
+        let reply = conn.call(crate::p9::tlopen(1, fid, 0))?;
+        match reply.errno() {
+            None => opened += 1,
+            errno => break errno,
+        }
+    };
+    c.check(
+        "open files stop at the server's budget, with ENFILE",
+        verdict(
+            refusal == Some(ENFILE) && opened <= opens,
+            format!(
+                "{opened} opened, then {refusal:?}; open_files {:?}",
+                counter("open_files")
+            ),
+        ),
+    );
+    drop(conn);
+
+    // Extended attribute values held in fids: user.long of deep is 3000 bytes.
+    let (mut conn, _) = session(o)?;
+    conn.walk(0, 1, &["deep"])?;
+    let mut held = 0;
+    let refusal = loop {
+        if held * 3000 > xattr as usize + 3000 {
+            break None;
+        }
+        let walk = Msg::new(crate::p9::TXATTRWALK, 1)
+            .u32(1)
+            .u32(100 + held as u32)
+            .str("user.long");
+        let reply = conn.call(walk)?;
+        match reply.errno() {
+            None => held += 1,
+            errno => break errno,
+        }
+    };
+    c.check(
+        "attribute values held in fids stop at the server's budget, with ENOMEM",
+        verdict(
+            refusal == Some(ENOMEM) && held * 3000 <= xattr as usize,
+            format!(
+                "{held} values held, then {refusal:?}; xattr_bytes {:?}",
+                counter("xattr_bytes")
+            ),
+        ),
+    );
+    drop(conn);
+    let zero = (0..100).any(|_| {
+        let done = counter("open_files") == Some(0) && counter("xattr_bytes") == Some(0);
+        if !done {
+            thread::sleep(Duration::from_millis(100));
+        }
+        done
+    });
+    c.check(
+        "closing gives open files and values back",
+        verdict(
+            zero,
+            format!(
+                "open_files {:?} xattr_bytes {:?}",
+                counter("open_files"),
+                counter("xattr_bytes")
+            ),
+        ),
     );
     Ok(())
 }

@@ -41,6 +41,8 @@
 //! netload p9 ADDR:PORT SCENARIO [--msize N] [--max-fids N] [--count N]
 //!                               [--timeout S] [--aname A] [--write-timeout S]
 //!                               [--max-per-peer N] [--budget B]
+//!                               [--max-fids-total N] [--max-open-files N]
+//!                               [--max-xattr-bytes N]
 //!     A 9P2000.L client checks a server that exports a mktree tree
 //!     (attaching as nobody, 65534, to aname A, default ""; Tversion msize N,
 //!     default 65536; every socket operation times out after S seconds,
@@ -74,6 +76,9 @@
 //!                 meanwhile (read from its debugfs counters)
 //!       peerlimit 127.0.0.3 gets --max-per-peer N connections and no more,
 //!                 127.0.0.4 is served meanwhile
+//!       budgets   two connections' fids, open files and attribute values
+//!                 held stop at --max-fids-total, --max-open-files,
+//!                 --max-xattr-bytes (the server's), and come back
 //!       writes    the errnos of every modifying message, on a writable
 //!                 export (a directory "errnos" made at its root)
 //!       all       every scenario above, in that order (a --count given

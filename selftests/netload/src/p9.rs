@@ -12,6 +12,7 @@ use std::time::Duration;
 pub const RLERROR: u8 = 7;
 pub const TLOPEN: u8 = 12;
 pub const TLCREATE: u8 = 14;
+pub const TXATTRWALK: u8 = 30;
 pub const TREADDIR: u8 = 40;
 pub const TMKDIR: u8 = 72;
 pub const TUNLINKAT: u8 = 76;

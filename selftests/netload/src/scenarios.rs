@@ -30,6 +30,10 @@ pub struct Options {
     pub write_timeout: Option<u64>,
     pub max_per_peer: Option<u32>,
     pub budget: Option<u64>,
+    /// The server's budgets, for "budgets".
+    pub max_fids_total: Option<u32>,
+    pub max_open_files: Option<u32>,
+    pub max_xattr_bytes: Option<u32>,
 }
 
 /// Prints each check's outcome and counts the failures.
@@ -73,10 +77,11 @@ const SCENARIOS: [(&str, Scenario); 15] = [
 
 /// Scenarios of clients that try to hold the server hostage; each is a
 /// selftest case of its own, not part of "all".
-const HOSTILE: [(&str, Scenario); 4] = [
+const HOSTILE: [(&str, Scenario); 5] = [
     ("flushcycle", hostile::flushcycle),
     ("noread", hostile::noread),
     ("peerlimit", hostile::peerlimit),
+    ("budgets", hostile::budgets),
     // Needs a writable export; not a hostile client, but a case of its own.
     ("writes", writes::writes),
 ];
@@ -217,7 +222,7 @@ fn fids(o: &Options, c: &mut Checks) -> Result<(), String> {
 
 /// Clones the root fid into `count` fids, 100 requests at a time; returns
 /// how many clones worked and the errnos of the others.
-fn clone_root(conn: &mut Conn, count: u32) -> Result<(u32, BTreeMap<u32, u32>), String> {
+pub fn clone_root(conn: &mut Conn, count: u32) -> Result<(u32, BTreeMap<u32, u32>), String> {
     const BATCH: u32 = 100;
     let (mut cloned, mut errnos) = (0, BTreeMap::new());
     for first in (1..=count).step_by(BATCH as usize) {
@@ -575,6 +580,9 @@ fn parse(args: &[String]) -> Options {
         write_timeout: None,
         max_per_peer: None,
         budget: None,
+        max_fids_total: None,
+        max_open_files: None,
+        max_xattr_bytes: None,
     };
     for pair in flags.chunks(2) {
         if pair[0] == "--aname" {
@@ -590,6 +598,9 @@ fn parse(args: &[String]) -> Options {
             "--write-timeout" => o.write_timeout = Some(value.into()),
             "--max-per-peer" => o.max_per_peer = Some(value),
             "--budget" => o.budget = Some(value.into()),
+            "--max-fids-total" => o.max_fids_total = Some(value),
+            "--max-open-files" => o.max_open_files = Some(value),
+            "--max-xattr-bytes" => o.max_xattr_bytes = Some(value),
             _ => usage(),
         }
     }
