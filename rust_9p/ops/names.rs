@@ -7,7 +7,7 @@
 use super::entry_name;
 use crate::codec::Qid;
 use crate::errno;
-use crate::fids::{qid_of, Fid};
+use crate::fids::{qid_of, Attach, Fid};
 use crate::proto::{self, BadTarget, MknodKind, AT_REMOVEDIR};
 use crate::server::Connection;
 use crate::vfs::{Node, RenameFrom};
@@ -32,6 +32,24 @@ fn qid_of_new(dir: &Fid, node: &Node) -> Result<Qid> {
     Ok(qid_of(&node.stat(&dir.attach.creds)?))
 }
 
+/// Runs `make` (which makes the entry `name` in a directory, as the
+/// attach's user) on a creator thread; returns the new entry's qid.
+async fn make_on_creator(
+    c: &Connection,
+    dfid: u32,
+    name: &[u8],
+    make: impl FnOnce(&Node, &Attach, &[u8]) -> Result<Node> + Send + 'static,
+) -> Result<Qid> {
+    let (dir, name) = directory_and_name(c, dfid, name)?;
+    let (node, attach) = (dir.node.clone(), dir.attach.clone());
+    let new = c
+        .server
+        .creators
+        .run(move || make(&node, &attach, &name))
+        .await??;
+    qid_of_new(&dir, &new)
+}
+
 /// Tmkdir.
 pub(super) async fn mkdir(
     c: &Connection,
@@ -40,14 +58,10 @@ pub(super) async fn mkdir(
     mode: u32,
     gid: u32,
 ) -> Result<Qid> {
-    let (dir, name) = directory_and_name(c, dfid, name)?;
-    let (node, attach) = (dir.node.clone(), dir.attach.clone());
-    let new = c
-        .server
-        .creators
-        .run(move || node.mkdir(&attach.creds, &attach.root, &name, mode, gid))
-        .await??;
-    qid_of_new(&dir, &new)
+    make_on_creator(c, dfid, name, move |dir, attach, name| {
+        dir.mkdir(&attach.creds, &attach.root, name, mode, gid)
+    })
+    .await
 }
 
 /// Tmknod: regular files, fifos and sockets; devices need CAP_MKNOD, which
@@ -64,14 +78,10 @@ pub(super) async fn mknod(
         MknodKind::Refused => return Err(EPERM),
         MknodKind::Invalid => return Err(EINVAL),
     }
-    let (dir, name) = directory_and_name(c, dfid, name)?;
-    let (node, attach) = (dir.node.clone(), dir.attach.clone());
-    let new = c
-        .server
-        .creators
-        .run(move || node.mknod(&attach.creds, &attach.root, &name, mode, gid))
-        .await??;
-    qid_of_new(&dir, &new)
+    make_on_creator(c, dfid, name, move |dir, attach, name| {
+        dir.mknod(&attach.creds, &attach.root, name, mode, gid)
+    })
+    .await
 }
 
 /// Tsymlink: the target is stored as it is, never followed here.

@@ -139,12 +139,46 @@ static struct dentry *hashed_entry(const struct path *dirp, struct dentry *entry
 	return again;
 }
 
+/* What make_entry() makes. */
+struct entry_spec {
+	umode_t mode;		/* type and permissions */
+	const char *target;	/* of a symlink */
+};
+
+/* Makes the negative @entry of the locked @dirp as @spec says. */
+static int make_locked(const struct path *dirp, struct dentry **entry,
+		       const struct entry_spec *spec)
+{
+	struct mnt_idmap *idmap = mnt_idmap(dirp->mnt);
+	struct inode *dir = d_inode(dirp->dentry);
+	umode_t perm = spec->mode & S_IALLUGO;
+	int err;
+
+	switch (spec->mode & S_IFMT) {
+	case S_IFDIR:
+		err = vfs_mkdir(idmap, dir, *entry, perm);
+		if (!err)
+			*entry = hashed_entry(dirp, *entry);
+		return err;
+	case S_IFREG:
+		return vfs_create(idmap, dir, *entry, S_IFREG | perm, true);
+	case S_IFIFO:
+	case S_IFSOCK:
+		return vfs_mknod(idmap, dir, *entry, spec->mode & (S_IFMT | S_IALLUGO), 0);
+	case S_IFLNK:
+		return vfs_symlink(idmap, dir, *entry, spec->target);
+	default:
+		return -EINVAL;
+	}
+}
+
 /*
- * Creates the directory @name in @dirp with @mode (the client's umask
- * applied already) and group @gid. Returns its dentry or an ERR_PTR().
+ * Makes the entry @name (@len bytes) of @dirp, a new one (EEXIST if not),
+ * with group @gid; see make_locked(). Returns its dentry or an ERR_PTR().
  */
-struct dentry *rust_9p_mkdir(const struct path *root, const struct path *dirp,
-			     const u8 *name, size_t len, u32 mode, u32 gid)
+static struct dentry *make_entry(const struct path *root, const struct path *dirp,
+				 const u8 *name, size_t len, u32 gid,
+				 const struct entry_spec *spec)
 {
 	const struct cred *old;
 	struct dentry *entry;
@@ -156,16 +190,11 @@ struct dentry *rust_9p_mkdir(const struct path *root, const struct path *dirp,
 	entry = lock_entry(root, dirp, name, len);
 	if (IS_ERR(entry))
 		goto out;
-	if (d_really_is_positive(entry))
-		err = -EEXIST;
-	else
-		err = vfs_mkdir(mnt_idmap(dirp->mnt), d_inode(dirp->dentry), entry,
-				mode & S_IALLUGO);
-	if (!err)
-		entry = hashed_entry(dirp, entry);
+	err = d_really_is_positive(entry) ? -EEXIST : make_locked(dirp, &entry, spec);
 	unlock_entry(dirp);
 	if (err) {
-		dput(entry);
+		if (!IS_ERR(entry))
+			dput(entry);
 		entry = ERR_PTR(err);
 	}
 out:
@@ -174,42 +203,31 @@ out:
 }
 
 /*
- * Creates the fifo, socket or (with @type S_IFREG) empty regular file
+ * Creates the directory @name in @dirp with @mode (the client's umask
+ * applied already) and group @gid. Returns its dentry or an ERR_PTR().
+ */
+struct dentry *rust_9p_mkdir(const struct path *root, const struct path *dirp,
+			     const u8 *name, size_t len, u32 mode, u32 gid)
+{
+	struct entry_spec spec = { .mode = S_IFDIR | (mode & S_IALLUGO) };
+
+	return make_entry(root, dirp, name, len, gid, &spec);
+}
+
+/*
+ * Creates the fifo, socket or (with type S_IFREG) empty regular file
  * @name in @dirp. Devices and directories are refused before this is
  * called. Returns its dentry or an ERR_PTR().
  */
 struct dentry *rust_9p_mknod(const struct path *root, const struct path *dirp,
 			     const u8 *name, size_t len, u32 mode, u32 gid)
 {
-	struct mnt_idmap *idmap = mnt_idmap(dirp->mnt);
-	struct inode *dir = d_inode(dirp->dentry);
-	umode_t type = mode & S_IFMT, perm = mode & S_IALLUGO;
-	const struct cred *old;
-	struct dentry *entry;
-	int err;
+	struct entry_spec spec = { .mode = mode & (S_IFMT | S_IALLUGO) };
+	umode_t type = mode & S_IFMT;
 
 	if (type != S_IFREG && type != S_IFIFO && type != S_IFSOCK)
 		return ERR_PTR(-EINVAL);
-	old = use_group(gid);
-	if (IS_ERR(old))
-		return ERR_CAST(old);
-	entry = lock_entry(root, dirp, name, len);
-	if (IS_ERR(entry))
-		goto out;
-	if (d_really_is_positive(entry))
-		err = -EEXIST;
-	else if (type == S_IFREG)
-		err = vfs_create(idmap, dir, entry, type | perm, true);
-	else
-		err = vfs_mknod(idmap, dir, entry, type | perm, 0);
-	unlock_entry(dirp);
-	if (err) {
-		dput(entry);
-		entry = ERR_PTR(err);
-	}
-out:
-	end_group(old);
-	return entry;
+	return make_entry(root, dirp, name, len, gid, &spec);
 }
 
 /*
@@ -221,35 +239,17 @@ struct dentry *rust_9p_symlink(const struct path *root, const struct path *dirp,
 			       const u8 *name, size_t len, const u8 *target, size_t tlen,
 			       u32 gid)
 {
-	const struct cred *old;
+	struct entry_spec spec = { .mode = S_IFLNK };
 	struct dentry *entry;
 	char *ctarget;
-	int err;
 
 	if (tlen >= PATH_MAX)
 		return ERR_PTR(-ENAMETOOLONG);
 	ctarget = kmemdup_nul(target, tlen, GFP_KERNEL);
 	if (!ctarget)
 		return ERR_PTR(-ENOMEM);
-	old = use_group(gid);
-	if (IS_ERR(old)) {
-		kfree(ctarget);
-		return ERR_CAST(old);
-	}
-	entry = lock_entry(root, dirp, name, len);
-	if (IS_ERR(entry))
-		goto out;
-	if (d_really_is_positive(entry))
-		err = -EEXIST;
-	else
-		err = vfs_symlink(mnt_idmap(dirp->mnt), d_inode(dirp->dentry), entry, ctarget);
-	unlock_entry(dirp);
-	if (err) {
-		dput(entry);
-		entry = ERR_PTR(err);
-	}
-out:
-	end_group(old);
+	spec.target = ctarget;
+	entry = make_entry(root, dirp, name, len, gid, &spec);
 	kfree(ctarget);
 	return entry;
 }

@@ -19,6 +19,16 @@ use kernel::bindings;
 use kernel::error::to_result;
 use kernel::prelude::*;
 
+/// A glue function that makes an entry: `rust_9p_mkdir`, `rust_9p_mknod`.
+type MakeEntry = unsafe extern "C" fn(
+    *const bindings::path,
+    *const bindings::path,
+    *const u8,
+    usize,
+    u32,
+    u32,
+) -> *mut bindings::dentry;
+
 /// The entry a rename moves.
 pub(crate) enum RenameFrom<'a> {
     /// The entry `name` of the directory `dir` (Trenameat).
@@ -75,12 +85,7 @@ impl Node {
         mode: u32,
         gid: u32,
     ) -> Result<Node> {
-        let (dir, rootp) = (self.path(), root.path());
-        // SAFETY: both paths hold references we own; `name` is valid for
-        // its length.
-        let dentry = as_user
-            .run(|| unsafe { rust_9p_mkdir(&rootp, &dir, name.as_ptr(), name.len(), mode, gid) });
-        self.child(dentry)
+        self.make(as_user, root, name, mode, gid, rust_9p_mkdir)
     }
 
     /// Creates the fifo, socket or empty regular file `name` in this
@@ -93,11 +98,24 @@ impl Node {
         mode: u32,
         gid: u32,
     ) -> Result<Node> {
+        self.make(as_user, root, name, mode, gid, rust_9p_mknod)
+    }
+
+    /// Creates `name` in this directory with the glue's `make`.
+    fn make(
+        &self,
+        as_user: &Credential,
+        root: &Node,
+        name: &[u8],
+        mode: u32,
+        gid: u32,
+        make: MakeEntry,
+    ) -> Result<Node> {
         let (dir, rootp) = (self.path(), root.path());
         // SAFETY: both paths hold references we own; `name` is valid for
         // its length.
-        let dentry = as_user
-            .run(|| unsafe { rust_9p_mknod(&rootp, &dir, name.as_ptr(), name.len(), mode, gid) });
+        let dentry =
+            as_user.run(|| unsafe { make(&rootp, &dir, name.as_ptr(), name.len(), mode, gid) });
         self.child(dentry)
     }
 
