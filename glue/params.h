@@ -9,8 +9,9 @@
 #include <linux/moduleparam.h>
 
 /*
- * Declares the "address" and "port" parameters of module @mod and the
- * accessors @mod_param_address() and @mod_param_port().
+ * Declares the "address", "port" and "allow" parameters of module @mod
+ * and the accessors @mod_param_address(), @mod_param_port() and
+ * @mod_param_allow().
  */
 #define RKS_LISTEN_PARAMS(mod, default_port)					\
 	static char address[64];						\
@@ -21,8 +22,15 @@
 	module_param(port, int, 0444);						\
 	MODULE_PARM_DESC(port, "TCP port to listen on, 1-65535 (default: "	\
 		#default_port ")");						\
+	static char allow[1024];						\
+	module_param_string(allow, allow, sizeof(allow), 0444);			\
+	MODULE_PARM_DESC(allow,							\
+		"Comma-separated IPv4/IPv6 addresses and prefixes that may "	\
+		"connect, e.g. 10.0.0.0/8,::1 (default: every address)");	\
 	const char *mod##_param_address(void);					\
 	const char *mod##_param_address(void) { return address; }		\
+	const char *mod##_param_allow(void);					\
+	const char *mod##_param_allow(void) { return allow; }			\
 	int mod##_param_port(void);						\
 	int mod##_param_port(void) { return port; }
 

@@ -6,7 +6,7 @@
 //! in its `*_glue.c` with `module_param*()` and reads them through accessors.
 //! Every check logs what is wrong with `pr_err!` and fails with `EINVAL`.
 
-use crate::inet::{self, ListenAddr};
+use crate::inet::{self, AllowList, ListenAddr};
 use kernel::prelude::*;
 use kernel::str::CStr;
 
@@ -39,6 +39,14 @@ pub fn in_range(
     }
     pr_err!("{}={} is out of range {}-{}\n", name, value, min, max);
     Err(EINVAL)
+}
+
+/// Checks the `allow` parameter.
+pub fn allow_list(text: &str) -> Result<AllowList> {
+    AllowList::parse(text).map_err(|err| {
+        pr_err!("allow={}\n", err);
+        EINVAL
+    })
 }
 
 /// Checks the `address` and `port` parameters.

@@ -158,6 +158,119 @@ fn parse_groups(text: &str, words: &mut [u16; 8], last: bool) -> Option<usize> {
     Some(n)
 }
 
+/// Most entries of an [`AllowList`].
+pub const MAX_ALLOW: usize = 32;
+
+/// An address prefix: the first `len` bits of `ip`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Prefix {
+    /// The address (bits past `len` are ignored).
+    pub ip: IpAddr,
+    /// How many leading bits count.
+    pub len: u8,
+}
+
+impl Prefix {
+    /// Whether `ip` begins with this prefix (of the same family).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let (ours, theirs): (&[u8], &[u8]) = match (&self.ip, &ip) {
+            (IpAddr::V4(a), IpAddr::V4(b)) => (a, b),
+            (IpAddr::V6(a), IpAddr::V6(b)) => (a, b),
+            _ => return false,
+        };
+        let (whole, bits) = (usize::from(self.len / 8), self.len % 8);
+        if ours[..whole] != theirs[..whole] {
+            return false;
+        }
+        bits == 0 || {
+            let mask = 0xffu8 << (8 - bits);
+            ours[whole] & mask == theirs[whole] & mask
+        }
+    }
+}
+
+/// The addresses a server accepts connections from: every address when
+/// empty, else those that begin with one of its prefixes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AllowList {
+    prefixes: [Prefix; MAX_ALLOW],
+    len: usize,
+}
+
+/// Why an allow list was refused; `entry` is the offending text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AllowError<'a> {
+    /// Neither an IPv4 nor an IPv6 address.
+    BadAddress(&'a str),
+    /// The prefix length is not a number of at most 32 (IPv4) or 128.
+    BadLength(&'a str, u32),
+    /// More than [`MAX_ALLOW`] entries.
+    TooMany,
+}
+
+impl fmt::Display for AllowError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AllowError::BadAddress(entry) => {
+                write!(f, "{entry}: not an IPv4 or IPv6 address or prefix")
+            }
+            AllowError::BadLength(entry, max) => {
+                write!(f, "{entry}: prefix longer than {max}")
+            }
+            AllowError::TooMany => write!(f, "more than {MAX_ALLOW} entries"),
+        }
+    }
+}
+
+impl AllowList {
+    /// Parses a comma-separated list of addresses and prefixes
+    /// (`10.0.0.0/8,::1,fe80::/10`); spaces around entries are ignored,
+    /// and an empty list allows every address.
+    pub fn parse(text: &str) -> Result<Self, AllowError<'_>> {
+        let mut list = AllowList {
+            prefixes: [Prefix {
+                ip: IpAddr::V4([0; 4]),
+                len: 0,
+            }; MAX_ALLOW],
+            len: 0,
+        };
+        for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let (addr, len) = match entry.split_once('/') {
+                Some((addr, len)) => (addr, Some(len)),
+                None => (entry, None),
+            };
+            let ip = parse_ip(addr).ok_or(AllowError::BadAddress(entry))?;
+            let max = match ip {
+                IpAddr::V4(_) => 32,
+                IpAddr::V6(_) => 128,
+            };
+            let len = match len {
+                None => max,
+                Some(len) => len
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|&l| l <= max && !len.starts_with('+'))
+                    .ok_or(AllowError::BadLength(entry, max))?,
+            };
+            let slot = list.prefixes.get_mut(list.len).ok_or(AllowError::TooMany)?;
+            // At most 128, so it fits.
+            *slot = Prefix { ip, len: len as u8 };
+            list.len += 1;
+        }
+        Ok(list)
+    }
+
+    /// Whether connections from `ip` are accepted.
+    pub fn allows(&self, ip: IpAddr) -> bool {
+        self.len == 0 || self.prefixes[..self.len].iter().any(|p| p.contains(ip))
+    }
+
+    /// Whether the list allows every address.
+    pub fn is_open(&self) -> bool {
+        self.len == 0
+    }
+}
+
 impl fmt::Display for IpAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -258,6 +371,52 @@ mod tests {
         assert_eq!(parse_listen("", 0), Err(AddrError::BadPort(0)));
         assert_eq!(parse_listen("", 65536), Err(AddrError::BadPort(65536)));
         assert_eq!(parse_listen("", -1), Err(AddrError::BadPort(-1)));
+    }
+
+    #[test]
+    fn allow_lists() {
+        let ip = |t| parse_ip(t).unwrap();
+        let open = AllowList::parse(" ").unwrap();
+        assert!(open.is_open() && open.allows(ip("1.2.3.4")));
+        let list = AllowList::parse("10.0.0.0/8, 192.168.1.7,::1,fe80::/10,172.16.0.0/12").unwrap();
+        assert!(list.allows(ip("10.200.3.4")));
+        assert!(!list.allows(ip("11.0.0.1")));
+        assert!(list.allows(ip("192.168.1.7")));
+        assert!(!list.allows(ip("192.168.1.8")));
+        assert!(list.allows(ip("::1")));
+        assert!(!list.allows(ip("::2")));
+        assert!(list.allows(ip("febf::1")));
+        assert!(!list.allows(ip("fec0::1")));
+        assert!(list.allows(ip("172.31.255.255")));
+        assert!(!list.allows(ip("172.32.0.0")));
+        // An IPv4 prefix does not match IPv6 addresses, and the other way.
+        assert!(!AllowList::parse("0.0.0.0/0").unwrap().allows(ip("::1")));
+        assert!(AllowList::parse("0.0.0.0/0").unwrap().allows(ip("8.8.8.8")));
+        assert_eq!(
+            AllowList::parse("10.0.0.0/33"),
+            Err(AllowError::BadLength("10.0.0.0/33", 32))
+        );
+        assert_eq!(
+            std::format!("{}", AllowList::parse("10.0.0.0/33").unwrap_err()),
+            "10.0.0.0/33: prefix longer than 32"
+        );
+        assert_eq!(
+            AllowList::parse("::/129"),
+            Err(AllowError::BadLength("::/129", 128))
+        );
+        assert_eq!(
+            AllowList::parse("1.2.3.4/+8"),
+            Err(AllowError::BadLength("1.2.3.4/+8", 32))
+        );
+        assert_eq!(
+            AllowList::parse("host"),
+            Err(AllowError::BadAddress("host"))
+        );
+        let many = std::iter::repeat("1.2.3.4")
+            .take(33)
+            .collect::<std::vec::Vec<_>>()
+            .join(",");
+        assert_eq!(AllowList::parse(&many), Err(AllowError::TooMany));
     }
 
     #[test]

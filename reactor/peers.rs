@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Admission of TCP connections: at most so many open in all, and at most
-//! so many from one peer address, so that one client cannot take every
-//! slot of a server.
+//! Admission of TCP connections: only from the addresses of an allow list,
+//! at most so many open in all, and at most so many from one peer address,
+//! so that one client cannot take every slot of a server.
 
-use crate::inet::IpAddr;
+use crate::inet::{AllowList, IpAddr};
 use kernel::prelude::*;
 use kernel::sync::{new_mutex, Arc, Mutex};
 
 /// Why a connection was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refused {
+    /// The peer's address is not in the allow list.
+    NotAllowed,
     /// The server has its most connections open.
     Full,
     /// The peer's address has its most connections open.
@@ -33,18 +35,20 @@ struct Counts {
 pub struct PeerLimit {
     #[pin]
     counts: Mutex<Counts>,
+    allow: AllowList,
     max_open: usize,
     max_per_peer: usize,
 }
 
 impl PeerLimit {
     /// A limit of `max_open` connections in all and `max_per_peer` from
-    /// one address.
-    pub fn new(max_open: usize, max_per_peer: usize) -> Result<Arc<Self>> {
+    /// one address, from the addresses `allow` allows.
+    pub fn new(max_open: usize, max_per_peer: usize, allow: AllowList) -> Result<Arc<Self>> {
         Arc::pin_init(
             pin_init!(PeerLimit {
                 // INVARIANT: no entries, nothing open.
                 counts <- new_mutex!(Counts { peers: KVec::new(), open: 0 }, "rks_peer_limit"),
+                allow,
                 max_open,
                 max_per_peer,
             }),
@@ -54,6 +58,9 @@ impl PeerLimit {
 
     /// Counts a new connection from `ip`, or says why not.
     pub fn admit(self: &Arc<Self>, ip: IpAddr) -> core::result::Result<PeerTicket, Refused> {
+        if !self.allow.allows(ip) {
+            return Err(Refused::NotAllowed);
+        }
         let mut counts = self.counts.lock();
         if counts.open >= self.max_open {
             return Err(Refused::Full);

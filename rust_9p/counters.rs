@@ -24,6 +24,7 @@ pub(crate) enum Counter {
     Open,
     Refused,
     RefusedPeer,
+    RefusedAllow,
     Malformed,
     Errors,
     BytesIn,
@@ -35,11 +36,12 @@ pub(crate) enum Counter {
 
 impl Counter {
     /// Every counter, in the order they are shown.
-    const ALL: [Counter; 11] = [
+    const ALL: [Counter; 12] = [
         Counter::Accepted,
         Counter::Open,
         Counter::Refused,
         Counter::RefusedPeer,
+        Counter::RefusedAllow,
         Counter::Malformed,
         Counter::Errors,
         Counter::BytesIn,
@@ -56,6 +58,7 @@ impl Counter {
             Counter::Open => "connections_open",
             Counter::Refused => "connections_refused",
             Counter::RefusedPeer => "connections_refused_peer",
+            Counter::RefusedAllow => "connections_refused_allow",
             Counter::Malformed => "malformed_closed",
             Counter::Errors => "replies_rlerror",
             Counter::BytesIn => "bytes_received",

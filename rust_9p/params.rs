@@ -2,8 +2,8 @@
 
 //! The module parameters of `rust_9p`, read from `rust_9p_glue.c` and checked.
 
-use crate::glue_params::{in_range, listen_addr, param_str};
-use crate::inet::ListenAddr;
+use crate::glue_params::{allow_list, in_range, listen_addr, param_str};
+use crate::inet::{AllowList, ListenAddr};
 use crate::proto::MIN_MSIZE;
 use crate::vfs::Node;
 use kernel::ffi::{c_char, c_int};
@@ -12,6 +12,7 @@ use kernel::str::CString;
 
 extern "C" {
     fn rust_9p_param_address() -> *const c_char;
+    fn rust_9p_param_allow() -> *const c_char;
     fn rust_9p_param_port() -> c_int;
     fn rust_9p_param_root() -> *const c_char;
     fn rust_9p_param_msize() -> c_int;
@@ -37,6 +38,8 @@ pub(crate) const MAX_MSIZE: u32 = 1 << 20;
 pub(crate) struct Params {
     /// Where to listen.
     pub(crate) listen: ListenAddr,
+    /// Who may connect.
+    pub(crate) allow: AllowList,
     /// The exported directory, as given.
     pub(crate) root_name: CString,
     /// The exported directory.
@@ -86,12 +89,14 @@ impl Params {
         // SAFETY: the accessors return the module's read-only (0444)
         // `module_param_string` buffers, NUL-terminated and as long-lived as
         // the module.
-        let (address, root) = unsafe {
+        let (address, root, allow) = unsafe {
             (
                 param_str("address", rust_9p_param_address())?,
                 param_str("root", rust_9p_param_root())?,
+                param_str("allow", rust_9p_param_allow())?,
             )
         };
+        let allow = allow_list(allow)?;
         // SAFETY: the accessors read parameters that nothing writes after
         // load (0444).
         let (port, msize, conns, per_peer, fids, idle, write, uid, gid, multi_user) = unsafe {
@@ -162,6 +167,7 @@ impl Params {
         })?;
         Ok(Params {
             listen,
+            allow,
             root_name,
             root: root_node,
             msize: msize as u32,

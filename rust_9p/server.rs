@@ -84,7 +84,7 @@ impl Server {
         } else {
             squashed.clone()
         };
-        let peers = PeerLimit::new(params.max_connections, params.max_per_peer)?;
+        let peers = PeerLimit::new(params.max_connections, params.max_per_peer, params.allow)?;
         Ok(Arc::new(
             Server {
                 params,
@@ -107,8 +107,10 @@ impl Server {
             }
             Err(why) => {
                 counters::count(Counter::Refused, 1);
-                if why == Refused::PeerFull {
-                    counters::count(Counter::RefusedPeer, 1);
+                match why {
+                    Refused::PeerFull => counters::count(Counter::RefusedPeer, 1),
+                    Refused::NotAllowed => counters::count(Counter::RefusedAllow, 1),
+                    _ => {}
                 }
                 None
             }

@@ -3,14 +3,15 @@
 //! The module parameters of `rust_fingerd`, read from `rust_fingerd_glue.c`
 //! and checked.
 
-use crate::glue_params::{in_range, listen_addr, param_str};
-use crate::inet::ListenAddr;
+use crate::glue_params::{allow_list, in_range, listen_addr, param_str};
+use crate::inet::{AllowList, ListenAddr};
 use kernel::ffi::{c_char, c_int};
 use kernel::prelude::*;
 use kernel::str::CString;
 
 extern "C" {
     fn rust_fingerd_param_address() -> *const c_char;
+    fn rust_fingerd_param_allow() -> *const c_char;
     fn rust_fingerd_param_port() -> c_int;
     fn rust_fingerd_param_group() -> *const c_char;
     fn rust_fingerd_param_deadline_ms() -> c_int;
@@ -24,6 +25,8 @@ extern "C" {
 pub(crate) struct Params {
     /// Where to listen.
     pub(crate) listen: ListenAddr,
+    /// Who may connect.
+    pub(crate) allow: AllowList,
     /// Members of this group can be fingered.
     pub(crate) group: CString,
     /// Time from accept to the end of the reply.
@@ -44,12 +47,14 @@ impl Params {
         // SAFETY: the accessors return the module's read-only (0444)
         // `module_param_string` buffers, NUL-terminated and as long-lived as
         // the module.
-        let (address, group) = unsafe {
+        let (address, group, allow) = unsafe {
             (
                 param_str("address", rust_fingerd_param_address())?,
                 param_str("group", rust_fingerd_param_group())?,
+                param_str("allow", rust_fingerd_param_allow())?,
             )
         };
+        let allow = allow_list(allow)?;
         // SAFETY: plain reads of `int` and `bool` parameters that nothing
         // writes after load.
         let (port, deadline, clients, per_peer, list_users, plan) = unsafe {
@@ -73,6 +78,7 @@ impl Params {
         }
         Ok(Params {
             listen,
+            allow,
             group: CString::try_from_fmt(kernel::fmt!("{}", group))?,
             // The ranges' lower bounds are positive, so the casts keep values.
             deadline_ms: in_range("deadline_ms", deadline, 100, 600_000)? as u32,

@@ -19,7 +19,7 @@ use crate::params::Params;
 use crate::passwd;
 use crate::plans::Plans;
 use crate::query::{self, Query, QueryError, MAX_QUERY};
-use crate::reactor::peers::{PeerLimit, PeerTicket};
+use crate::reactor::peers::{PeerLimit, PeerTicket, Refused};
 use crate::reactor::tcp::{TcpListener, TcpStream};
 use crate::reactor::timer;
 use crate::reply::{self, Reply, UserEntry, SHORT_REPLY};
@@ -53,7 +53,7 @@ impl Server {
     pub(crate) fn new(params: Params) -> Result<Arc<Self>> {
         let plans = Plans::new(params.max_plan_size)?;
         let clients = params.max_clients;
-        let peers = PeerLimit::new(clients * OPEN_PER_CLIENT, params.max_per_peer)?;
+        let peers = PeerLimit::new(clients * OPEN_PER_CLIENT, params.max_per_peer, params.allow)?;
         Arc::pin_init(
             pin_init!(Server {
                 params,
@@ -181,9 +181,13 @@ pub(crate) async fn accept_loop(
                 // which closes it.
                 let _ = executor.spawn(connection(server.clone(), stream, peer, ticket));
             }
-            Err(_) => {
+            Err(why) => {
                 if vfs::log_allowed() {
-                    pr_info!("{}: refused: too many connections\n", peer);
+                    let why = match why {
+                        Refused::NotAllowed => "not in allow=",
+                        _ => "too many connections",
+                    };
+                    pr_info!("{}: refused: {}\n", peer, why);
                 }
             }
         }

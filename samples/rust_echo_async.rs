@@ -27,6 +27,7 @@ pub mod inet;
 pub mod reactor;
 
 use executor::{AutoStopHandle, Executor};
+use inet::AllowList;
 use reactor::tcp::{TcpListener, TcpStream};
 
 module! {
@@ -39,6 +40,7 @@ module! {
 
 extern "C" {
     fn rust_echo_async_param_address() -> *const kernel::ffi::c_char;
+    fn rust_echo_async_param_allow() -> *const kernel::ffi::c_char;
     fn rust_echo_async_param_port() -> kernel::ffi::c_int;
     fn rust_echo_async_param_idle_ms() -> kernel::ffi::c_int;
 }
@@ -61,6 +63,9 @@ impl kernel::Module for RustEchoAsync {
             unsafe { glue_params::param_str("address", rust_echo_async_param_address())? };
         // SAFETY: reads an `int` parameter that nothing writes after load.
         let listen = glue_params::listen_addr(address, unsafe { rust_echo_async_param_port() })?;
+        // SAFETY: as for `address`.
+        let allow = unsafe { glue_params::param_str("allow", rust_echo_async_param_allow())? };
+        let allow = glue_params::allow_list(allow)?;
         // SAFETY: as above.
         let idle_ms = unsafe { rust_echo_async_param_idle_ms() };
         // 0 is "never"; the lower bound makes the cast lossless.
@@ -76,7 +81,7 @@ impl kernel::Module for RustEchoAsync {
         let executor = handle.executor().clone();
         handle
             .executor()
-            .spawn(accept_loop(executor, listener, idle_ms))?;
+            .spawn(accept_loop(executor, listener, allow, idle_ms))?;
         pr_info!(
             "echoing on {} (idle timeout: {} ms, 0 = none)\n",
             listen,
@@ -95,7 +100,12 @@ impl Drop for RustEchoAsync {
 
 /// Accepts connections, one task each, until the module is unloaded or the
 /// listener breaks.
-async fn accept_loop(executor: Executor, mut listener: TcpListener, idle_ms: u32) {
+async fn accept_loop(
+    executor: Executor,
+    mut listener: TcpListener,
+    allow: AllowList,
+    idle_ms: u32,
+) {
     loop {
         // `accept_next` tries once, then sleeps on the listening socket's
         // wait queue until a connection arrives: no thread is blocked
@@ -106,7 +116,10 @@ async fn accept_loop(executor: Executor, mut listener: TcpListener, idle_ms: u32
             // `spawn` fails only while stopping or when out of memory; the
             // connection is then dropped, which closes it.
             Ok(stream) => {
-                let _ = executor.spawn(echo(stream, idle_ms));
+                // Only the addresses of `allow=`; dropping a stream closes it.
+                if stream.peer_addr().is_ok_and(|peer| allow.allows(peer.ip)) {
+                    let _ = executor.spawn(echo(stream, idle_ms));
+                }
             }
             Err(e) => {
                 pr_err!("no longer accepting connections: error {}\n", e.to_errno());

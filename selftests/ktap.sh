@@ -27,11 +27,17 @@ ktap_skip() {
 	echo "ok $ktap_count $1 # SKIP $2"
 }
 
-# ktap_check NAME COMMAND...: one result, from the command's exit status.
+# ktap_check NAME COMMAND...: one result, from the command's exit status,
+# which it returns (so that "ktap_check ... || diagnose" works).
 ktap_check() {
 	_ktap_name=$1
 	shift
-	if "$@"; then ktap_ok "$_ktap_name"; else ktap_not_ok "$_ktap_name"; fi
+	if "$@"; then
+		ktap_ok "$_ktap_name"
+	else
+		ktap_not_ok "$_ktap_name"
+		return 1
+	fi
 }
 
 ktap_finish() {
@@ -75,5 +81,10 @@ uptime_ms() {
 ktap_check_expr() {
 	_ktap_name=$1
 	shift
-	if eval "$*"; then ktap_ok "$_ktap_name"; else ktap_not_ok "$_ktap_name"; fi
+	if eval "$*"; then
+		ktap_ok "$_ktap_name"
+	else
+		ktap_not_ok "$_ktap_name"
+		return 1
+	fi
 }
