@@ -250,16 +250,28 @@ impl PinnedDrop for Socket {
     }
 }
 
-/// Creates a socket of the family `addr` needs.
+/// Creates a socket of the family `ip` needs. Every address is IPv6's
+/// (which takes IPv4 too) unless the kernel has no IPv6: booted with
+/// `ipv6.disable=1`, or a server built in, whose initcall runs before the
+/// IPv6 stack's; then it is IPv4's.
 fn new_socket(ip: Option<IpAddr>) -> Result<*mut bindings::socket> {
-    let family = match ip {
-        Some(IpAddr::V4(_)) => bindings::AF_INET,
-        _ => bindings::AF_INET6,
+    let create = |family: u32| {
+        let mut sock = core::ptr::null_mut();
+        // SAFETY: `sock` is a valid place for the result.
+        to_result(unsafe { rks_tcp_socket(family as c_int, &mut sock) })?;
+        Ok(sock)
     };
-    let mut sock = core::ptr::null_mut();
-    // SAFETY: `sock` is a valid place for the result.
-    to_result(unsafe { rks_tcp_socket(family as c_int, &mut sock) })?;
-    Ok(sock)
+    match ip {
+        Some(IpAddr::V4(_)) => create(bindings::AF_INET),
+        Some(IpAddr::V6(_)) => create(bindings::AF_INET6),
+        None => create(bindings::AF_INET6).or_else(|e: Error| {
+            if e.to_errno().unsigned_abs() != bindings::EAFNOSUPPORT {
+                return Err(e);
+            }
+            pr_info!("no IPv6 in this kernel (yet): listening on IPv4 only\n");
+            create(bindings::AF_INET)
+        }),
+    }
 }
 
 /// A listening TCP socket.

@@ -7,8 +7,10 @@
 # In a scratch copy of the cached Debian source (hard links; an O= build
 # never writes to the source tree) the directory goes to
 # drivers/rust_kernel_servers, sourced from drivers/Kconfig and
-# drivers/Makefile. On a copy of the cached test kernel's build tree (so the
-# build is incremental), it builds
+# drivers/Makefile. On a copy of the cached test kernel's build tree, placed
+# in the scratch source as the cache has it (Kbuild then names sources
+# "../...", so the command lines match and the build is incremental), it
+# builds
 #   1. CONFIG_RUST_9P=m, CONFIG_RUST_FINGERD=m: both modules;
 #   2. both =y: a kernel with the servers built in, which boots twice in
 #      the VM (selftests/intree_boot.sh): with good parameters on the
@@ -23,8 +25,8 @@ cd "$RKS_TOP"
 work="$RKS_TOP/build/intree"
 mkdir -p "$RKS_TOP/build/logs"
 src="$work/src"
-obj="$work/obj"
 kdir=$(rks_kdir test)
+obj="$src/${kdir##*/}"
 failed=0
 pass() { echo "intree: PASS $*"; }
 fail() { echo "intree: FAIL $*"; failed=1; }
@@ -36,7 +38,9 @@ scripts/modules.sh test >"$RKS_TOP/build/logs/intree-modules.log" 2>&1 ||
 start=$(date +%s)
 rm -rf "$work"
 mkdir -p "$work"
-cp -al "$(rks_src)" "$src"
+# Everything but the build trees, which are copied, never linked.
+mkdir -p "$src"
+find "$(rks_src)" -mindepth 1 -maxdepth 1 ! -name 'out-*' -exec cp -al -t "$src" {} +
 # The two files edited are replaced, not written through their links.
 for f in Kconfig Makefile; do
 	cp "$src/drivers/$f" "$work/drivers.$f"
@@ -98,5 +102,5 @@ else
 fi
 echo "intree: took $(($(date +%s) - start)) s"
 # The scratch trees are 2 GB of links and copies; keep only the logs.
-rm -rf "$src" "$obj"
+rm -rf "$src"
 exit $failed

@@ -72,7 +72,8 @@ end=$(date +%s)
 echo "$((end - start))" >"$kdir/.rks-built"
 echo "kernel: built the $flavour kernel in $((end - start)) s"
 # Trees of this flavour for older fragments or toolchains are 2 GB each.
-for old in "$RKS_CACHE/kernel/$flavour"-*; do
+for old in "$src/out-$flavour"-* "$RKS_CACHE/kernel/$flavour"-*; do
+	[ -d "$old" ] || continue
 	[ "$old" != "$kdir" ] && rm -rf "$old"
 done
 true

@@ -20,7 +20,10 @@ rks_fragments() {
 }
 
 # Build directory of a flavour: keyed by kernel version, fragment contents,
-# flavour and toolchain versions, so any change selects a fresh tree.
+# flavour and toolchain versions, so any change selects a fresh tree. It is a
+# direct subdirectory of the source tree, where Kbuild names sources by the
+# relative path "..": then a copy of both (scripts/intree.sh) rebuilds only
+# what changed, not every object whose command line names the source.
 rks_kdir() {
 	local flavour=$1 frags key
 	frags=$(rks_fragments "$flavour") || return 1
@@ -32,5 +35,5 @@ rks_kdir() {
 		"clang$RKS_LLVM" --version | head -1
 		bindgen --version 2>/dev/null
 	} | sha256sum | cut -c1-16)
-	echo "$RKS_CACHE/kernel/$flavour-$key"
+	echo "$(rks_src)/out-$flavour-$key"
 }

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# vm-pair.sh [--timeout SECONDS]   the 9P selftests' "host" case
+# vm-pair.sh [options]   the 9P selftests' "host" case
 #
 #   --timeout SECONDS   hard limit on the client VM (default: 1500); the
 #                       server VM's is 60 s longer, and it is killed anyway
 #                       when the client ends
+#   --initrd FILE       boot this initramfs instead of building one
+#   --logs DIR          log directory (default: build/logs/RUN, which
+#                       build/logs/latest then points at)
 #
 # Boots two VMs of the test kernel with one initramfs, linked by a second NIC
 # on a QEMU socket network (10.0.9.0/24 on eth1). The server VM (vm.sh --mode
@@ -24,20 +27,26 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$RKS_TOP/scripts/logscan.sh"
 
-timeout=1500
+timeout=1500 initrd="" logs=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--timeout) timeout=$2; shift ;;
+	--initrd) initrd=$2; shift ;;
+	--logs) logs=$2; shift ;;
 	*) echo "vm-pair: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
 done
 
 start=$(date +%s)
-run_id="$(date +%Y%m%d-%H%M%S)-pair-test"
-logs="$RKS_TOP/build/logs/$run_id"
+if [ -z "$logs" ]; then
+	run_id="$(date +%Y%m%d-%H%M%S)-pair-test"
+	logs="$RKS_TOP/build/logs/$run_id"
+	mkdir -p "$logs"
+	ln -sfn "$run_id" "$RKS_TOP/build/logs/latest"
+fi
 mkdir -p "$logs"
-ln -sfn "$run_id" "$RKS_TOP/build/logs/latest"
+logs=$(realpath "$logs")
 
 # Kills what is still running of the VMs, whatever ends this script.
 cleanup() {
@@ -50,9 +59,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "vm-pair: interrupted" >&2; exit 2' INT TERM HUP
 
-initrd="$RKS_TOP/build/test/initramfs.cpio"
-"$RKS_TOP/scripts/initramfs.sh" test "$initrd" >>"$logs/vm.log" 2>&1 ||
-	{ echo "vm-pair: initramfs build failed (see $logs/vm.log)" >&2; exit 2; }
+if [ -z "$initrd" ]; then
+	initrd="$RKS_TOP/build/test/initramfs.cpio"
+	"$RKS_TOP/scripts/initramfs.sh" test "$initrd" >>"$logs/vm.log" 2>&1 ||
+		{ echo "vm-pair: initramfs build failed (see $logs/vm.log)" >&2; exit 2; }
+fi
 
 # A free port on the host for the link; QEMU of the server listens on it.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

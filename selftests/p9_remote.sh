@@ -47,7 +47,7 @@ done
 # p9_write.sh's workload, written over the link, reads back as on tmpfs.
 p9_source
 mkdir -p /tmp/ref
-mount -t tmpfs -o size=100m ref /tmp/ref
+mount -t tmpfs -o size=100m,mode=0755 ref /tmp/ref
 p9_workload /tmp/ref chown
 p9_tree /tmp/ref >/tmp/ref.tree
 p9_mount $MNT "msize=131072,cache=none"

@@ -24,12 +24,14 @@ failed=0
 for t in "$@"; do
 	n=$((n + 1))
 	echo "# selftests: rust_servers: $t"
+	t0=$(cut -d. -f1 /proc/uptime)
 	# GNU timeout kills the test's whole process group (busybox's only the
 	# shell, whose children would keep the pipe open). A shell loop, not
 	# sed: busybox sed would hold lines back until the end.
 	{ /usr/bin/timeout -s KILL "$timeout_s" "./$t" </dev/null 2>&1; echo $? >/tmp/test.rc; } |
 		while IFS= read -r line; do printf '  %s\n' "$line"; done
 	rc=$(cat /tmp/test.rc)
+	echo "# $t took $(($(cut -d. -f1 /proc/uptime) - t0)) s"
 	if [ $rc -eq 0 ]; then
 		echo "ok $n selftests: rust_servers: $t"
 	elif [ $rc -eq 4 ]; then

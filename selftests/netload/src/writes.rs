@@ -476,8 +476,76 @@ pub fn writes(o: &Options, c: &mut Checks) -> Result<(), String> {
         verdict(held == Some(2), format!("{held:?}")),
     );
 
+    lcreate_walk_races(conn, c)?;
+
     for fid in [1, 2, 3, 6, 7, 8, 9] {
         let _ = conn.call(tclunk(1, fid));
     }
+    Ok(())
+}
+
+/// How many times `lcreate_walk_races` sends the pair.
+const RACES: usize = 100;
+
+/// Tlcreate on a directory fid and a Twalk from that same fid, sent in one
+/// write so that the server has both at once: the walk must see the fid
+/// either before the create (it clones the directory) or after (it clones
+/// the new file, or refuses an open fid), never a mix, and the created fid
+/// must be an open file either way.
+fn lcreate_walk_races(conn: &mut Conn, c: &mut Checks) -> Result<(), String> {
+    let (mut before, mut after, mut refused, mut bad) = (0, 0, 0, Vec::new());
+    for i in 0..RACES {
+        conn.walk(1, 30, &crate::p9::NO_NAMES)?;
+        let name = format!("race-{i}");
+        let mut both = Msg::new(TLCREATE, 10)
+            .u32(30)
+            .str(&name)
+            .u32(O_RDWR | O_CREAT)
+            .u32(0o644)
+            .u32(NOFID)
+            .bytes();
+        both.extend(crate::p9::twalk(11, 30, 31, &crate::p9::NO_NAMES).bytes());
+        conn.send(&both).map_err(String::from)?;
+        let (mut created, mut walked) = (None, None);
+        for _ in 0..2 {
+            let reply = conn.recv().map_err(String::from)?;
+            match reply.tag {
+                10 => created = Some(reply.errno().unwrap_or(0)),
+                11 => walked = Some(reply.errno().unwrap_or(0)),
+                tag => return Err(format!("reply with tag {tag}")),
+            }
+        }
+        let written = conn
+            .call(write(30, 0, b"x"))
+            .ok()
+            .and_then(|r| (r.errno().is_none()).then_some(()));
+        let ok = |reply: Result<crate::p9::Reply, _>| reply.is_ok_and(|r| r.errno().is_none());
+        let walked_dir = walked == Some(0)
+            && ok(conn.call(crate::p9::twalk(1, 31, 32, &[name.as_bytes()])));
+        let walked_file = walked == Some(0)
+            && !walked_dir
+            && ok(conn.call(tlopen(1, 31, 0)))
+            && conn.read(31, 0, 10).is_ok_and(|data| data == b"x");
+        match (created, walked, written) {
+            (Some(0), Some(0), Some(())) if walked_dir => before += 1,
+            (Some(0), Some(0), Some(())) if walked_file => after += 1,
+            (Some(0), Some(e), Some(())) if e != 0 => refused += 1,
+            outcome => bad.push(format!("{name}: {outcome:?}")),
+        }
+        for fid in [30, 31, 32] {
+            let _ = conn.call(tclunk(1, fid));
+        }
+        let _ = conn.call(unlinkat(1, name.as_bytes(), 0));
+    }
+    c.check(
+        &format!("{RACES} Tlcreate/Twalk races on one fid: one order or the other"),
+        verdict(
+            bad.is_empty(),
+            format!(
+                "walk first {before}, create first {after} (walk refused {refused}), \
+                 other: {bad:?}"
+            ),
+        ),
+    );
     Ok(())
 }
