@@ -23,6 +23,7 @@ use crate::counters::{self, Counter};
 use crate::errno;
 use crate::proto::{self, BadName, SMALL_REPLY};
 use crate::server::Connection;
+use crate::vfs::Entry;
 use kernel::prelude::*;
 
 /// Reply buffers larger than this are copied into one of the reply's size
@@ -204,14 +205,14 @@ async fn respond(c: &Connection, kind: u8, tag: u16, seq: u64, body: &[u8]) -> R
             name,
             mode,
             gid,
-        } => with_qid(names::mkdir(c, dfid, name, mode, gid).await?),
+        } => with_qid(names::make(c, dfid, name, mode, gid, Entry::Directory).await?),
         Request::Mknod {
             dfid,
             name,
             mode,
             gid,
             ..
-        } => with_qid(names::mknod(c, dfid, name, mode, gid).await?),
+        } => with_qid(names::make(c, dfid, name, mode, gid, Entry::Node).await?),
         Request::Symlink {
             dfid,
             name,

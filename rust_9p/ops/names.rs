@@ -10,7 +10,7 @@ use crate::errno;
 use crate::fids::{qid_of, Attach, Fid};
 use crate::proto::{self, BadTarget, MknodKind, AT_REMOVEDIR};
 use crate::server::Connection;
-use crate::vfs::{Node, RenameFrom};
+use crate::vfs::{Entry, Node, RenameFrom};
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
@@ -50,36 +50,26 @@ async fn make_on_creator(
     qid_of_new(&dir, &new)
 }
 
-/// Tmkdir.
-pub(super) async fn mkdir(
+/// Tmkdir (`Entry::Directory`) and Tmknod (`Entry::Node`): regular files,
+/// fifos and sockets; devices need CAP_MKNOD, which no client has, and
+/// directories are Tmkdir's.
+pub(super) async fn make(
     c: &Connection,
     dfid: u32,
     name: &[u8],
     mode: u32,
     gid: u32,
+    entry: Entry,
 ) -> Result<Qid> {
-    make_on_creator(c, dfid, name, move |dir, attach, name| {
-        dir.mkdir(&attach.creds, &attach.root, name, mode, gid)
-    })
-    .await
-}
-
-/// Tmknod: regular files, fifos and sockets; devices need CAP_MKNOD, which
-/// no client has, and directories are Tmkdir's.
-pub(super) async fn mknod(
-    c: &Connection,
-    dfid: u32,
-    name: &[u8],
-    mode: u32,
-    gid: u32,
-) -> Result<Qid> {
-    match proto::mknod_kind(mode) {
-        MknodKind::Made => {}
-        MknodKind::Refused => return Err(EPERM),
-        MknodKind::Invalid => return Err(EINVAL),
+    if let Entry::Node = entry {
+        match proto::mknod_kind(mode) {
+            MknodKind::Made => {}
+            MknodKind::Refused => return Err(EPERM),
+            MknodKind::Invalid => return Err(EINVAL),
+        }
     }
     make_on_creator(c, dfid, name, move |dir, attach, name| {
-        dir.mknod(&attach.creds, &attach.root, name, mode, gid)
+        dir.make(&attach.creds, &attach.root, name, mode, gid, entry)
     })
     .await
 }

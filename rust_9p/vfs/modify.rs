@@ -29,6 +29,15 @@ type MakeEntry = unsafe extern "C" fn(
     u32,
 ) -> *mut bindings::dentry;
 
+/// What [`Node::make`] creates.
+#[derive(Clone, Copy)]
+pub(crate) enum Entry {
+    /// A directory (Tmkdir).
+    Directory,
+    /// A fifo, a socket or an empty regular file, as the mode says (Tmknod).
+    Node,
+}
+
 /// The entry a rename moves.
 pub(crate) enum RenameFrom<'a> {
     /// The entry `name` of the directory `dir` (Trenameat).
@@ -76,41 +85,21 @@ impl Node {
         OpenFile::from_glue(file, charge)
     }
 
-    /// Creates the directory `name` in this one.
-    pub(crate) fn mkdir(
+    /// Creates `name` in this directory: a directory, or the fifo, socket
+    /// or empty regular file `mode` names (devices are refused before).
+    pub(crate) fn make(
         &self,
         as_user: &Credential,
         root: &Node,
         name: &[u8],
         mode: u32,
         gid: u32,
+        entry: Entry,
     ) -> Result<Node> {
-        self.make(as_user, root, name, mode, gid, rust_9p_mkdir)
-    }
-
-    /// Creates the fifo, socket or empty regular file `name` in this
-    /// directory (`mode` has the type; devices are refused before).
-    pub(crate) fn mknod(
-        &self,
-        as_user: &Credential,
-        root: &Node,
-        name: &[u8],
-        mode: u32,
-        gid: u32,
-    ) -> Result<Node> {
-        self.make(as_user, root, name, mode, gid, rust_9p_mknod)
-    }
-
-    /// Creates `name` in this directory with the glue's `make`.
-    fn make(
-        &self,
-        as_user: &Credential,
-        root: &Node,
-        name: &[u8],
-        mode: u32,
-        gid: u32,
-        make: MakeEntry,
-    ) -> Result<Node> {
+        let make: MakeEntry = match entry {
+            Entry::Directory => rust_9p_mkdir,
+            Entry::Node => rust_9p_mknod,
+        };
         let (dir, rootp) = (self.path(), root.path());
         // SAFETY: both paths hold references we own; `name` is valid for
         // its length.

@@ -520,8 +520,8 @@ fn lcreate_walk_races(conn: &mut Conn, c: &mut Checks) -> Result<(), String> {
             .ok()
             .and_then(|r| (r.errno().is_none()).then_some(()));
         let ok = |reply: Result<crate::p9::Reply, _>| reply.is_ok_and(|r| r.errno().is_none());
-        let walked_dir = walked == Some(0)
-            && ok(conn.call(crate::p9::twalk(1, 31, 32, &[name.as_bytes()])));
+        let walked_dir =
+            walked == Some(0) && ok(conn.call(crate::p9::twalk(1, 31, 32, &[name.as_bytes()])));
         let walked_file = walked == Some(0)
             && !walked_dir
             && ok(conn.call(tlopen(1, 31, 0)))
