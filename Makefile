@@ -47,7 +47,7 @@ FLAVOUR ?= release
 # Extra arguments for the VM runner, e.g. VM_ARGS=--kvm.
 VM_ARGS ?=
 
-.PHONY: all kernel modules run check check-full bench test unit fmt fmt-check clippy clean help setup
+.PHONY: all kernel modules run check check-full bench fuzz test unit fmt fmt-check clippy clean help setup
 
 all: modules
 
@@ -62,6 +62,8 @@ help:
 	@echo "make bench          benchmarks on the release kernel: rust_9p against diod,"
 	@echo "                    virtio-9p and local reads, rust_fingerd against netkit"
 	@echo "                    fingerd and an epoll baseline (BENCH_ARGS='--reps 5')"
+	@echo "make fuzz           libFuzzer on the pure-logic sources, FUZZ_SECS (300) per"
+	@echo "                    target; merges new inputs into host/fuzz/corpus"
 	@echo "make unit           host-side cargo tests of the pure-logic sources"
 	@echo "make fmt            rustfmt the Rust sources (fmt-check: only check)"
 	@echo "make clippy         build the modules with CLIPPY=1"
@@ -104,6 +106,11 @@ check-full:
 BENCH_ARGS ?=
 bench:
 	@scripts/bench.sh $(BENCH_ARGS)
+
+# Not a test either: "make check" replays the corpora (host unit tests).
+FUZZ_SECS ?= 300
+fuzz:
+	@scripts/fuzz.sh $(FUZZ_SECS)
 
 unit:
 	@cargo test --quiet --manifest-path host/Cargo.toml

@@ -34,3 +34,5 @@ mod codec;
 
 #[path = "../../rust_9p/proto.rs"]
 mod p9_proto;
+
+pub mod fuzz;

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# fuzz.sh [SECONDS [TARGET...]]   "make fuzz": the host-side fuzz targets
+#
+# Builds host/fuzz (the targets of host/src/fuzz.rs, over the modules'
+# pure-logic sources) with the stable compiler's sanitizer-coverage
+# instrumentation and links it with libFuzzer from Debian's
+# libclang-rt-19-dev; then runs each target (default: all) for SECONDS
+# (default: 300) on its corpus in host/fuzz/corpus/TARGET, merging what it
+# found back into the corpus, minimised. Prints the executions of each run;
+# exits non-zero when a target crashed (the input is in build/fuzz/).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$RKS_TOP"
+
+secs=${1:-300}
+shift || true
+libfuzzer=/usr/lib/llvm-19/lib/clang/19/lib/linux/libclang_rt.fuzzer-x86_64.a
+[ -f "$libfuzzer" ] || scripts/setup.sh
+sancov=(-C passes=sancov-module
+	-C llvm-args=-sanitizer-coverage-level=3
+	-C llvm-args=-sanitizer-coverage-inline-8bit-counters
+	-C llvm-args=-sanitizer-coverage-pc-table
+	-C llvm-args=-sanitizer-coverage-trace-compares
+	-C link-arg="$libfuzzer" -C link-arg=-lstdc++)
+RUSTFLAGS="${sancov[*]}" CARGO_TARGET_DIR=build/fuzz/target \
+	cargo build --quiet --release --manifest-path host/fuzz/Cargo.toml
+bin=build/fuzz/target/release/rks-fuzz
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(p9_request finger inet passwd)
+status=0
+for t in "${targets[@]}"; do
+	corpus=host/fuzz/corpus/$t
+	work=build/fuzz/$t
+	rm -rf "$work"
+	mkdir -p "$work/new"
+	if RKS_FUZZ_TARGET=$t "$bin" -max_total_time="$secs" -print_final_stats=1 \
+		-artifact_prefix="$work/" "$work/new" "$corpus" >"$work/log" 2>&1; then
+		verdict=ok
+	else
+		verdict="CRASHED (see $work/log)"
+		status=1
+	fi
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
+	# Keep the corpus small: merge what is new into a minimal set.
+	mkdir -p "$work/merged"
+	RKS_FUZZ_TARGET=$t "$bin" -merge=1 "$work/merged" "$corpus" "$work/new" >"$work/merge.log" 2>&1 &&
+		rm -f "$corpus"/* && cp "$work/merged"/* "$corpus"/
+	echo "fuzz: $t: ${runs:-?} executions in $secs s, $(ls "$corpus" | wc -l) corpus inputs: $verdict"
+done
+exit $status
