@@ -412,8 +412,7 @@ mod tests {
             AllowList::parse("host"),
             Err(AllowError::BadAddress("host"))
         );
-        let many = std::iter::repeat("1.2.3.4")
-            .take(33)
+        let many = core::iter::repeat_n("1.2.3.4", 33)
             .collect::<std::vec::Vec<_>>()
             .join(",");
         assert_eq!(AllowList::parse(&many), Err(AllowError::TooMany));

@@ -754,7 +754,8 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let simple: [(u8, fn(&mut Writer<'_>), Request<'static>); 9] = [
+        type Case = (u8, fn(&mut Writer<'_>), Request<'static>);
+        let simple: [Case; 9] = [
             (
                 kind::TLOPEN,
                 |w| {

@@ -248,7 +248,8 @@ mod tests {
     fn formatted_text_is_filtered() {
         let mut buf = [0u8; 64];
         let mut r = Reply::new(&mut buf);
-        write!(r, "Name: {}", "Evil\x1b]0;pwned\x07").unwrap();
+        let evil = "Evil\x1b]0;pwned\x07";
+        write!(r, "Name: {evil}").unwrap();
         assert_eq!(r.as_bytes(), b"Name: Evil?]0;pwned?");
     }
 

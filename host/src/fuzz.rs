@@ -16,8 +16,11 @@ use crate::p9_proto::{self, WalkName};
 use crate::passwd;
 use core::fmt::{self, Write as _};
 
+/// A fuzz target: one input.
+pub type Target = fn(&[u8]);
+
 /// The targets, by the name of their corpus directory.
-pub const TARGETS: [(&str, fn(&[u8])); 4] = [
+pub const TARGETS: [(&str, Target); 4] = [
     ("p9_request", p9_request),
     ("finger", finger),
     ("inet", inet),
@@ -114,7 +117,11 @@ pub fn inet(data: &[u8]) {
     if let Some(ip) = ip {
         let mut printed = Text::default();
         write!(printed, "{ip}").expect("an address fits");
-        assert_eq!(inet::parse_ip(printed.as_str()), Some(ip), "{text:?} printed as {printed:?}");
+        assert_eq!(
+            inet::parse_ip(printed.as_str()),
+            Some(ip),
+            "{text:?} printed as {printed:?}"
+        );
     }
     if let Ok(list) = AllowList::parse(text) {
         assert_eq!(list.is_open(), text.split(',').all(|e| e.trim().is_empty()));
@@ -128,7 +135,11 @@ pub fn inet(data: &[u8]) {
 pub fn passwd_file(data: &[u8]) {
     for user in passwd::users(data) {
         let found = passwd::find_user(data, user.login);
-        assert!(found.is_some_and(|f| f.login == user.login), "{:?}", user.login);
+        assert!(
+            found.is_some_and(|f| f.login == user.login),
+            "{:?}",
+            user.login
+        );
         assert!(passwd::find_uid(data, user.uid).is_some());
     }
     let _ = passwd::find_group(data, "finger").map(|g| g.gid);
@@ -158,7 +169,10 @@ impl Text {
 impl fmt::Write for Text {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let end = self.len + s.len();
-        self.buf.get_mut(self.len..end).ok_or(fmt::Error)?.copy_from_slice(s.as_bytes());
+        self.buf
+            .get_mut(self.len..end)
+            .ok_or(fmt::Error)?
+            .copy_from_slice(s.as_bytes());
         self.len = end;
         Ok(())
     }

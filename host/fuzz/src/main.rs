@@ -7,12 +7,12 @@
 
 #![no_main]
 
-use rks_host_tests::fuzz::TARGETS;
+use rks_host_tests::fuzz::{Target, TARGETS};
 use std::sync::OnceLock;
 
 /// The target `RKS_FUZZ_TARGET` names.
-fn target() -> fn(&[u8]) {
-    static TARGET: OnceLock<fn(&[u8])> = OnceLock::new();
+fn target() -> Target {
+    static TARGET: OnceLock<Target> = OnceLock::new();
     *TARGET.get_or_init(|| {
         let name = std::env::var("RKS_FUZZ_TARGET").unwrap_or_default();
         match TARGETS.iter().find(|(n, _)| *n == name) {
