@@ -4,10 +4,11 @@
 # check.sh [vm.sh options]: the project's test command ("make check").
 #
 # Installs what is missing, then counts as test cases: the host-side unit
-# tests, rustfmt, checkpatch and clippy cleanliness, every selftest case run in a VM under
-# the test kernel (KASAN, kmemleak, lockdep), a clean kernel log, the 9P
-# selftests' host case in two linked VMs (scripts/vm-pair.sh), and a run of
-# a deliberately broken module that the log scan must catch. Ends with the
+# tests (with the fuzz corpora), rustfmt, checkpatch and clippy
+# cleanliness, every selftest case run in VMs under the test kernel (KASAN,
+# kmemleak, lockdep), clean kernel logs, the 9P selftests' host case in two
+# linked VMs (scripts/vm-pair.sh), the in-tree build (scripts/intree.sh),
+# and a run of a deliberately broken module that the log scan must catch. Ends with the
 # line "N passed, N failed, N skipped"; exits non-zero on any failure.
 # TESTS="a.sh b.sh" runs only those selftests.
 set -uo pipefail
@@ -85,6 +86,35 @@ scan_log() {
 	fi
 }
 
+# The directory built inside a kernel tree, as modules and built in.
+in_tree() {
+	scripts/intree.sh "$@" 2>&1 | tee build/logs/intree.log
+	passed=$((passed + $(grep -c '^intree: PASS' build/logs/intree.log)))
+	failed=$((failed + $(grep -c '^intree: FAIL' build/logs/intree.log)))
+	grep -q '^intree: ' build/logs/intree.log || fail "in-tree build produced no result"
+}
+
+# The harness itself: a broken module must fail a run through the log scan.
+canary() {
+	local logs=build/logs/$(date +%Y%m%d-%H%M%S)-canary found
+	scripts/vm.sh --flavour test --mode test --tests canary.sh --timeout 300 --logs "$logs" "$@" \
+		>/dev/null 2>&1
+	found=$(rks_logscan "$logs/console.log")
+	if echo "$found" | grep -q 'WARNING:' && echo "$found" | grep -q 'Oops'; then
+		pass "log scan catches a WARN and an oops from a broken module"
+	else
+		fail "log scan missed the broken module (see $logs/console.log)"
+	fi
+}
+
+# count_vm N STATUS LOGS: counts the results of selftest VM N.
+count_vm() {
+	cat "$3/vm$1-results.ktap" 2>/dev/null
+	count_ktap "$3/vm$1-results.ktap" "selftests (VM $1)"
+	[ "$2" -eq 2 ] && fail "VM $1 reported no result (see $3/vm$1-console.log)"
+	scan_log "$3/vm$1-console.log"
+}
+
 # The selftests. When all of them run, they run in two VMs at once (each
 # VM is one TCG thread, so the two cores halve the wall time: the second
 # takes the heaviest tests, about half the total, the first the rest of
@@ -121,15 +151,14 @@ else
 	vm1=$!
 	"${vm[@]}" --log-prefix vm2- --tests "$heavy" >/dev/null 2>"$logs/vm2.log" &
 	vm2=$!
-	for n in 1 2; do
-		vm_pid=vm$n
-		wait "${!vm_pid}"
-		vm_status=$?
-		cat "$logs/vm$n-results.ktap" 2>/dev/null
-		count_ktap "$logs/vm$n-results.ktap" "selftests (VM $n)"
-		[ "$vm_status" -eq 2 ] && fail "VM $n reported no result (see $logs/vm$n-console.log)"
-		scan_log "$logs/vm$n-console.log"
-	done
+	wait "$vm1"
+	count_vm 1 $? "$logs"
+	# The first VM ends first: its core does the in-tree build and the
+	# canary meanwhile.
+	in_tree "$@"
+	canary "$@"
+	wait "$vm2"
+	count_vm 2 $? "$logs"
 	wait "$pair"
 	pair_status=$?
 	cat "$logs/pair/results.ktap" "$logs/pair.log" 2>/dev/null
@@ -138,25 +167,6 @@ else
 		pass "VM pair: client passed, server set up, kernel logs clean"
 	else
 		fail "VM pair (see $logs/pair)"
-	fi
-fi
-
-# The directory built inside a kernel tree, as modules and built in.
-if [ -z "${TESTS:-}" ]; then
-	scripts/intree.sh "$@" 2>&1 | tee build/logs/intree.log
-	passed=$((passed + $(grep -c '^intree: PASS' build/logs/intree.log)))
-	failed=$((failed + $(grep -c '^intree: FAIL' build/logs/intree.log)))
-	grep -q '^intree: ' build/logs/intree.log || fail "in-tree build produced no result"
-fi
-
-# The harness itself: a broken module must fail a run through the log scan.
-if [ -z "${TESTS:-}" ]; then
-	scripts/vm.sh --flavour test --mode test --tests canary.sh --timeout 300 "$@" >/dev/null 2>&1
-	canary=$(rks_logscan build/logs/latest/console.log)
-	if echo "$canary" | grep -q 'WARNING:' && echo "$canary" | grep -q 'Oops'; then
-		pass "log scan catches a WARN and an oops from a broken module"
-	else
-		fail "log scan missed the broken module (see build/logs/latest/console.log)"
 	fi
 fi
 

@@ -3,15 +3,18 @@
 # rust_9p for writing, through the in-tree v9fs client: the same workload
 # (p9lib.sh's p9_workload) on the mount and on a local tmpfs leaves the same
 # tree (types, modes, links, owners, sizes, targets, explicit times, sha256
-# of every file) at cache=none, cache=mmap and cache=loose; modes created
-# under umask 0 are the client's; real programs (tar, sqlite3, git) work on
-# the mount as on tmpfs; two clients append to one file without losing a
+# of every file) at cache=none, cache=mmap and cache=loose with access=user
+# (v9fs's default), and with access=client; modes created under umask 0 are
+# the client's; at cache=loose a hard link is one inode, before and after
+# the client drops its caches, and a write through one name reads back
+# through the other; real programs (tar, sqlite3, git, rsync) work on the
+# mount as on tmpfs; two clients append to one file without losing a
 # record; netload's table of errnos for every modifying message holds; and
 # rmmod while clients write leaves every fsynced file whole.
 . ./ktap.sh
 . ./p9lib.sh
 
-ktap_header 21
+ktap_header 27
 EXPORT=/srv/write
 MNT=/mnt/9p
 REF=/tmp/ref
@@ -45,6 +48,7 @@ compare_workload() {
 compare_workload "msize=131072,cache=none"
 compare_workload "msize=1048576,cache=mmap"
 compare_workload "msize=8192,cache=loose"
+compare_workload "msize=131072,cache=none,access=client"
 ktap_check_expr "modes made under umask 0 are the client's" \
 	'[ "$(/usr/bin/stat -c %a $EXPORT/w/open)" = 777 ] && [ "$(/usr/bin/stat -c %a $EXPORT/w/open/file)" = 666 ]'
 
@@ -73,6 +77,24 @@ repo() {
 }
 ktap_check_expr "git init, add, commit, gc, fsck, clone: the same HEAD" \
 	'm=$(repo $MNT/prog) && r=$(repo $REF/prog) && echo "# HEAD $m" && [ "$m" = "$r" ]'
+rsync_check() { /usr/bin/rsync -a --delete /selftests/ $MNT/prog/rsync/ && /usr/bin/rsync -aci --delete /selftests/ $MNT/prog/rsync/; }
+ktap_check_expr "rsync -a, then rsync -aci finds nothing to do" \
+	'out=$(rsync_check) && [ -z "$out" ] || { echo "$out" | head -5 | sed "s/^/# /"; false; }'
+umount $MNT
+
+# At cache=loose the client keeps inodes by qid: a hard link must be one
+# inode, written through one name and read through the other, also once
+# the client has dropped its dentries and inodes and looks them up anew.
+p9_mount $MNT "msize=131072,cache=loose"
+inode() { /usr/bin/stat -c %i "$1"; }
+echo one >$MNT/linked && ln $MNT/linked $MNT/linked.2
+ktap_check_expr "cache=loose: a hard link is one inode" '[ "$(inode $MNT/linked)" = "$(inode $MNT/linked.2)" ]'
+echo two >>$MNT/linked.2
+ktap_check_expr "a write through one name reads back through the other" \
+	'[ "$(cat $MNT/linked)" = "$(printf "one\ntwo")" ]'
+sync && echo 2 >/proc/sys/vm/drop_caches
+ktap_check_expr "after drop_caches: still one inode, and the same bytes on the server" \
+	'[ "$(inode $MNT/linked)" = "$(inode $MNT/linked.2)" ] && cmp -s $MNT/linked.2 $EXPORT/linked'
 umount $MNT
 
 # Two clients append to one file at once.

@@ -42,7 +42,7 @@
 //!                               [--timeout S] [--aname A] [--write-timeout S]
 //!                               [--max-per-peer N] [--budget B]
 //!                               [--max-fids-total N] [--max-open-files N]
-//!                               [--max-xattr-bytes N]
+//!                               [--max-xattr-bytes N] [--seed N]
 //!     A 9P2000.L client checks a server that exports a mktree tree
 //!     (attaching as nobody, 65534, to aname A, default ""; Tversion msize N,
 //!     default 65536; every socket operation times out after S seconds,
@@ -81,12 +81,18 @@
 //!                 --max-xattr-bytes (the server's), and come back
 //!       writes    the errnos of every modifying message, on a writable
 //!                 export (a directory "errnos" made at its root)
+//!       fuzz      for --count seconds (default 30), sessions that start
+//!                 valid, then send bursts of random requests (all types,
+//!                 random fids, tags, offsets, flags, names), some mutated
+//!                 or cut short, and hang up at random: every session must
+//!                 start (seed printed; --seed N replays a run)
 //!       all       every scenario above, in that order (a --count given
 //!                 applies to manyfids, inflight and tagreuse)
 //! ```
 //!
 //! Exit status 0 when every check held, 1 otherwise, 2 on bad usage.
 
+mod fuzz;
 mod hostile;
 mod mktree;
 mod p9;

@@ -381,6 +381,20 @@ impl Conn {
         })
     }
 
+    /// Reads one reply if one comes within `wait`; `Ok(None)` if none did
+    /// (what was read of a reply by then is lost: end the session).
+    pub fn recv_within(&mut self, wait: Duration) -> Result<Option<Reply>, ConnError> {
+        let old = self.stream.read_timeout()?;
+        self.stream.set_read_timeout(Some(wait))?;
+        let reply = self.recv();
+        self.stream.set_read_timeout(old)?;
+        match reply {
+            Ok(reply) => Ok(Some(reply)),
+            Err(ConnError::Timeout) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Sends `msg` and reads its reply, which must carry the same tag.
     pub fn call(&mut self, msg: Msg) -> Result<Reply, ConnError> {
         let bytes = msg.bytes();

@@ -3,6 +3,7 @@
 //! `netload p9 ADDR:PORT SCENARIO`: how a 9P2000.L server answers bad, big
 //! and many requests. The server exports a tree made by `netload mktree`.
 
+use crate::fuzz;
 use crate::hostile;
 use crate::mktree::expected;
 use crate::p9::{
@@ -23,7 +24,9 @@ pub struct Options {
     pub msize: u32,
     max_fids: Option<u32>,
     pub aname: String,
-    count: Option<usize>,
+    pub count: Option<usize>,
+    /// The fuzzer's seed, to replay a run.
+    pub seed: Option<u64>,
     pub timeout: Duration,
     /// The server's write_timeout (seconds), max_per_peer, and what one
     /// connection may queue (bytes), for the scenarios that test them.
@@ -77,13 +80,15 @@ const SCENARIOS: [(&str, Scenario); 15] = [
 
 /// Scenarios of clients that try to hold the server hostage; each is a
 /// selftest case of its own, not part of "all".
-const HOSTILE: [(&str, Scenario); 5] = [
+const HOSTILE: [(&str, Scenario); 6] = [
     ("flushcycle", hostile::flushcycle),
     ("noread", hostile::noread),
     ("peerlimit", hostile::peerlimit),
     ("budgets", hostile::budgets),
     // Needs a writable export; not a hostile client, but a case of its own.
     ("writes", writes::writes),
+    // Needs a writable export too.
+    ("fuzz", fuzz::fuzz),
 ];
 
 const EROFS: u32 = 30;
@@ -544,10 +549,11 @@ fn flush(o: &Options, c: &mut Checks) -> Result<(), String> {
 }
 
 /// What every scenario ends with: a fresh client reads a file (or, on the
-/// writable export of "writes", which has no test tree, attaches).
+/// writable exports of "writes" and "fuzz", which have no test tree,
+/// attaches).
 fn still_serves(o: &Options) -> Result<String, String> {
     let (mut conn, _) = session(o)?;
-    if o.scenario == "writes" {
+    if o.scenario == "writes" || o.scenario == "fuzz" {
         return Ok("attached".to_string());
     }
     conn.open(0, 1, "files/size-4096", 0)?;
@@ -576,6 +582,7 @@ fn parse(args: &[String]) -> Options {
         max_fids: None,
         aname: String::new(),
         count: None,
+        seed: None,
         timeout: Duration::from_secs(20),
         write_timeout: None,
         max_per_peer: None,
@@ -587,6 +594,10 @@ fn parse(args: &[String]) -> Options {
     for pair in flags.chunks(2) {
         if pair[0] == "--aname" {
             o.aname = pair[1].clone();
+            continue;
+        }
+        if pair[0] == "--seed" {
+            o.seed = Some(pair[1].parse().unwrap_or_else(|_| usage()));
             continue;
         }
         let value: u32 = pair[1].parse().unwrap_or_else(|_| usage());
