@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # rust_fingerd with real clients (netkit finger, nc, netload): replies, the
 # RFC's refusals, plan filtering and confinement, live passwd/group changes,
-# deadlines, connection limits, load, and unloading with clients connected.
+# deadlines, connection limits, load, fuzzed queries (netload fingerfuzz),
+# and unloading with clients connected.
 . ./ktap.sh
 
-ktap_header 29
+ktap_header 30
 CR=$(printf '\r')
 ESC=$(printf '\033')
 NC="nc.openbsd -N -w 10"
@@ -181,6 +182,8 @@ exec 3<&-
 insmod "$MODDIR/rust_fingerd.ko" max_per_peer=256 deadline_ms=60000 || { echo "# cannot load"; exit 1; }
 ktap_check "200 concurrent queries" \
 	netload request 127.0.0.1:79 --send 'alice\r\n' --expect 'Down the rabbit hole.' --clients 200
+ktap_check "20 s of fuzzed queries: every reply clean, the good ones served meanwhile" \
+	netload fingerfuzz 127.0.0.1:79 --send 'alice\r\n' --expect 'Down the rabbit hole.' --secs 20
 netload hold 127.0.0.1:79 --clients 200 --silent 1 --timeout 60 >$fifo &
 holder=$!
 exec 3<$fifo

@@ -16,10 +16,15 @@ use crate::scenarios::{session, verdict, Checks, Options};
 use std::time::{Duration, Instant};
 
 /// A xorshift generator: the same seed, the same run.
-struct Rng(u64);
+pub struct Rng(u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    /// A generator seeded with `seed` (made odd: never 0).
+    pub fn new(seed: u64) -> Self {
+        Rng(seed | 1)
+    }
+
+    pub fn next(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x << 13;
         x ^= x >> 7;
@@ -28,15 +33,15 @@ impl Rng {
         x
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 
-    fn chance(&mut self, percent: u64) -> bool {
+    pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
 }
@@ -270,7 +275,7 @@ pub fn fuzz(o: &Options, c: &mut Checks) -> Result<(), String> {
             .map_or(1, |d| d.as_nanos() as u64)
     }) | 1;
     println!("fuzz: seed {seed} (--seed {seed} replays the run), {secs} s");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut stats = Stats::default();
     let deadline = Instant::now() + Duration::from_secs(secs);
     let mut failed_starts = 0;

@@ -17,6 +17,10 @@
 //!     N clients each make M requests in turn: send TEXT (\r and \n escapes
 //!     understood), read until the server closes, check that the reply
 //!     contains the expected text. Prints the count and the time taken.
+//! netload fingerfuzz ADDR:PORT --send TEXT --expect TEXT [--secs S]
+//!     Random finger queries for S seconds (default 20), whole or a byte at
+//!     a time, some hung up on (reset); every reply free of control
+//!     characters but tab, CR and LF; every 16th a request as above.
 //! netload idle ADDR:PORT [--timeout S]
 //!     Connects, sends nothing, prints how many milliseconds pass until the
 //!     server closes the connection.
@@ -92,6 +96,7 @@
 //!
 //! Exit status 0 when every check held, 1 otherwise, 2 on bad usage.
 
+mod fingerfuzz;
 mod fuzz;
 mod hostile;
 mod mktree;
@@ -122,6 +127,7 @@ struct Options {
     expect: Vec<u8>,
     repeat: usize,
     pace: Duration,
+    secs: u64,
 }
 
 /// Expands the `\r` and `\n` escapes of a command-line text.
@@ -131,7 +137,8 @@ fn unescape(text: &str) -> Vec<u8> {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: netload echo|hold|idle|stall|request|p9 ADDR:PORT ... | mktree DIR | rmmod MODULE \
+        "usage: netload echo|hold|idle|stall|request|fingerfuzz|p9 ADDR:PORT ... | mktree DIR \
+         | rmmod MODULE \
          (see the source)"
     );
     exit(2)
@@ -157,6 +164,7 @@ fn parse(args: &[String]) -> Options {
         expect: Vec::new(),
         repeat: 1,
         pace: Duration::ZERO,
+        secs: 20,
     };
     let mut it = args[1..].iter();
     while let Some(flag) = it.next() {
@@ -171,6 +179,7 @@ fn parse(args: &[String]) -> Options {
                     .collect()
             }
             "--chunk" => o.chunk = num().max(1) as usize,
+            "--secs" => o.secs = num(),
             "--write-delay-ms" => o.write_delay = Duration::from_millis(num()),
             "--read-delay-ms" => o.read_delay = Duration::from_millis(num()),
             "--timeout" => o.timeout = Duration::from_secs(num()),
@@ -605,6 +614,7 @@ fn main() {
         "idle" => run_idle(o),
         "stall" => run_stall(o),
         "request" => run_request(o),
+        "fingerfuzz" => fingerfuzz::run(&o),
         _ => usage(),
     };
     exit(if ok { 0 } else { 1 });
