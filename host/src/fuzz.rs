@@ -131,9 +131,10 @@ pub fn inet(data: &[u8]) {
     }
 }
 
-/// A passwd file: every user it lists is found again by login and by uid.
+/// A passwd file: every user it lists (the first 16: each lookup reads the
+/// whole file) is found again by login and by uid.
 pub fn passwd_file(data: &[u8]) {
-    for user in passwd::users(data) {
+    for user in passwd::users(data).take(16) {
         let found = passwd::find_user(data, user.login);
         assert!(
             found.is_some_and(|f| f.login == user.login),
