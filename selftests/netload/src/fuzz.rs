@@ -11,7 +11,11 @@
 //! after the run a fresh client still attaches (the selftest checks the
 //! rest: a v9fs reader meanwhile, counters, kernel log).
 
-use crate::p9::{tclunk, tflush, tlopen, tread, twalk, Conn, Msg, NOFID};
+use crate::p9::{
+    tclunk, tflush, tlopen, tread, twalk, Conn, Msg, NOFID, TFSYNC, TGETATTR, TGETLOCK, TLCREATE,
+    TLINK, TLOCK, TMKDIR, TMKNOD, TREADDIR, TREADLINK, TREMOVE, TRENAME, TRENAMEAT, TSETATTR,
+    TSTATFS, TSYMLINK, TUNLINKAT, TWRITE, TXATTRCREATE, TXATTRWALK,
+};
 use crate::scenarios::{session, verdict, Checks, Options};
 use std::time::{Duration, Instant};
 
@@ -55,28 +59,6 @@ const NAMES: [&[u8]; 14] = [
 
 /// Fids the fuzzer juggles (0 is the attach).
 const FIDS: u64 = 12;
-
-/// 9P2000.L request types worth sending with sensible bodies.
-const TSTATFS: u8 = 8;
-const TLCREATE: u8 = 14;
-const TSYMLINK: u8 = 16;
-const TMKNOD: u8 = 18;
-const TRENAME: u8 = 20;
-const TREADLINK: u8 = 22;
-const TGETATTR: u8 = 24;
-const TSETATTR: u8 = 26;
-const TXATTRWALK: u8 = 30;
-const TXATTRCREATE: u8 = 32;
-const TREADDIR: u8 = 40;
-const TFSYNC: u8 = 50;
-const TLOCK: u8 = 52;
-const TGETLOCK: u8 = 54;
-const TLINK: u8 = 70;
-const TMKDIR: u8 = 72;
-const TRENAMEAT: u8 = 74;
-const TUNLINKAT: u8 = 76;
-const TWRITE: u8 = 118;
-const TREMOVE: u8 = 122;
 
 /// One request, mostly well-formed.
 fn request(rng: &mut Rng, tag: u16) -> Vec<u8> {

@@ -5,23 +5,12 @@
 //! --aname, as a user who may write its root). Works in a directory
 //! `errnos` it makes at the root.
 
-use crate::p9::{describe, describe_errno, tclunk, tlopen, tread, Conn, Msg, NOFID};
+use crate::p9::{
+    describe, describe_errno, tclunk, tlopen, tread, Conn, Msg, NOFID, TFSYNC, TGETLOCK, TLCREATE,
+    TLINK, TLOCK, TMKDIR, TMKNOD, TREMOVE, TRENAME, TRENAMEAT, TSETATTR, TSYMLINK, TUNLINKAT,
+    TWRITE,
+};
 use crate::scenarios::{session, verdict, Checks, Options};
-
-const TLCREATE: u8 = 14;
-const TSYMLINK: u8 = 16;
-const TMKNOD: u8 = 18;
-const TRENAME: u8 = 20;
-const TSETATTR: u8 = 26;
-const TFSYNC: u8 = 50;
-const TLOCK: u8 = 52;
-const TGETLOCK: u8 = 54;
-const TLINK: u8 = 70;
-const TMKDIR: u8 = 72;
-const TRENAMEAT: u8 = 74;
-const TUNLINKAT: u8 = 76;
-const TWRITE: u8 = 118;
-const TREMOVE: u8 = 122;
 
 const ENOENT: u32 = 2;
 const EBADF: u32 = 9;
