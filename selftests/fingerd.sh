@@ -154,7 +154,9 @@ printf 'alice\r\n' | $NC 127.0.0.1 79 | grep -q "Down the rabbit hole."
 ok=$?
 t1=$(uptime_ms)
 echo "# served in $((t1 - t0)) ms beside 500 idle clients"
-ktap_check_expr "a good client is served beside 500 idle ones, within the deadline" '[ $ok -eq 0 ] && [ $((t1 - t0)) -lt 4000 ]'
+# Not timed here: a client not answered by the deadline is cut off
+# unanswered, and the guest's own time (nc, grep) is not the server's.
+ktap_check_expr "a good client is served beside 500 idle ones, before its deadline" '[ $ok -eq 0 ]'
 read -r ends <&3
 wait $holder
 echo "# $ends"
