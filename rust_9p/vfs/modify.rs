@@ -148,12 +148,11 @@ impl Node {
         source: &Node,
     ) -> Result {
         let (dir, rootp, source) = (self.path(), root.path(), source.path());
-        // SAFETY: the paths hold references we own; `name` is valid for its
-        // length.
-        to_result(
-            as_user
-                .run(|| unsafe { rust_9p_link(&rootp, &dir, name.as_ptr(), name.len(), &source) }),
-        )
+        to_result(as_user.run(|| {
+            // SAFETY: the paths hold references we own; `name` is valid for
+            // its length.
+            unsafe { rust_9p_link(&rootp, &dir, name.as_ptr(), name.len(), &source) }
+        }))
     }
 
     /// Removes the entry `name` of this directory: a directory if `rmdir`,
@@ -166,12 +165,11 @@ impl Node {
         rmdir: bool,
     ) -> Result {
         let (dir, rootp) = (self.path(), root.path());
-        // SAFETY: both paths hold references we own; `name` is valid for
-        // its length.
-        to_result(
-            as_user
-                .run(|| unsafe { rust_9p_unlink(&rootp, &dir, name.as_ptr(), name.len(), rmdir) }),
-        )
+        to_result(as_user.run(|| {
+            // SAFETY: both paths hold references we own; `name` is valid for
+            // its length.
+            unsafe { rust_9p_unlink(&rootp, &dir, name.as_ptr(), name.len(), rmdir) }
+        }))
     }
 
     /// Removes this entry from its directory (Tremove).

@@ -244,11 +244,10 @@ impl Node {
     ) -> Result<usize> {
         let (name, nlen) = name.map_or((core::ptr::null(), 0), |n| (n.as_ptr(), n.len()));
         let path = self.path();
-        // SAFETY: `path` holds references we own, `name` (when not null) is
-        // valid for `nlen` bytes and `buf` writable for its length.
-        to_count(
-            as_user
-                .run(|| unsafe { rust_9p_xattr(&path, name, nlen, buf.as_mut_ptr(), buf.len()) }),
-        )
+        to_count(as_user.run(|| {
+            // SAFETY: `path` holds references we own, `name` (when not null)
+            // is valid for `nlen` bytes and `buf` writable for its length.
+            unsafe { rust_9p_xattr(&path, name, nlen, buf.as_mut_ptr(), buf.len()) }
+        }))
     }
 }
