@@ -14,7 +14,9 @@
 //!   client that stops reading pins at most that much;
 //! - the writer sends the outbox in batches, each within `write_timeout`;
 //!   a batch that cannot be sent in time resets the connection;
-//! - connections are capped in all and per client address.
+//! - connections are capped in all and per client address;
+//! - a client that shuts down its sending side gets the replies to what
+//!   it sent, within `write_timeout`, before the connection closes.
 //!
 //! A PDU whose size field is out of bounds, or a tag reused while in
 //! flight, closes that connection; nothing a client sends can touch
@@ -383,6 +385,25 @@ impl Connection {
         self.fids.clear();
     }
 
+    /// After the client has shut down its sending side: waits until every
+    /// request it sent is answered and every reply sent, within the write
+    /// timeout, unless the connection breaks first.
+    async fn drain(&self, reader: &mut ReadHalf) -> Result {
+        let drained = async {
+            let answered = self.in_flight.acquire_many(MAX_IN_FLIGHT).await?;
+            // With nothing in flight, the budget held is the outbox's, given
+            // back as the writer sends.
+            let sent = self.budget.acquire_many(self.budget_size).await?;
+            drop((answered, sent));
+            Ok(())
+        };
+        let write_ms = self.server.params.write_ms;
+        match race(timer::timeout(write_ms, drained), reader.hung_up()).await {
+            Either::First(drained) => drained?,
+            Either::Second(()) => Err(errno::econnreset()),
+        }
+    }
+
     /// Answers Tversion, which resets the session, in the reader.
     async fn version(&self, tag: u16, body: &[u8], reader: &mut ReadHalf) -> Result {
         let Ok((msize, version)) = codec::decode_version(body) else {
@@ -581,7 +602,7 @@ async fn serve(
 }
 
 /// Reads frames and dispatches them, until the client closes the
-/// connection, it breaks the protocol, it stays idle too long, or the
+/// connection (its requests answered), it breaks the protocol, it stays idle too long, or the
 /// connection is closed.
 async fn read_requests(
     connection: &Arc<Connection>,
@@ -625,7 +646,9 @@ async fn read_requests(
             read.await?
         };
         if n == 0 {
-            return Ok(());
+            // A client may send its last requests and shut down its side
+            // (`nc -N`): it still gets their answers.
+            return connection.drain(reader).await;
         }
         counters::count(Counter::BytesIn, n as i64);
         end += n;

@@ -71,6 +71,8 @@
 //!       tagreuse  16 Treads in flight, each tag reused the moment its reply
 //!                 arrives, as v9fs does (--count, default 2000, in all)
 //!       flush     Tflush of a Tread: its Rread, if any, comes before Rflush
+//!       halfclose 16 Treads and a Tclunk, then a shutdown of the sending
+//!                 side: every reply arrives, then the end of stream
 //!     Not part of "all":
 //!       flushcycle  40 pairs of Tflushes naming each other, sent at once,
 //!                 are all answered and the connection reads on

@@ -8,8 +8,8 @@ use crate::hostile;
 use crate::mktree::expected;
 use crate::p9::{
     describe, describe_errno, tattach, tclunk, tlopen, tread, tversion, twalk, want_kind, Conn,
-    ConnError, Msg, Reply, NOFID, NO_NAMES, RREAD_HEADER, TATTACH, TAUTH, TFLUSH, TLCREATE, TMKDIR,
-    TREAD, TREADDIR, TUNLINKAT, TWALK, TWRITE,
+    ConnError, Msg, Reply, NOFID, NO_NAMES, RREAD_HEADER, TATTACH, TAUTH, TCLUNK, TFLUSH, TLCREATE,
+    TMKDIR, TREAD, TREADDIR, TUNLINKAT, TWALK, TWRITE,
 };
 use crate::writes;
 use std::collections::BTreeMap;
@@ -60,7 +60,7 @@ impl Checks {
 /// A scenario; an error means it could not go on (a failed check too).
 type Scenario = fn(&Options, &mut Checks) -> Result<(), String>;
 
-const SCENARIOS: [(&str, Scenario); 15] = [
+const SCENARIOS: [(&str, Scenario); 16] = [
     ("version", version),
     ("dotdot", dotdot),
     ("names", names),
@@ -76,6 +76,7 @@ const SCENARIOS: [(&str, Scenario); 15] = [
     ("inflight", inflight),
     ("tagreuse", tagreuse),
     ("flush", flush),
+    ("halfclose", halfclose),
 ];
 
 /// Scenarios of clients that try to hold the server hostage; each is a
@@ -470,6 +471,73 @@ fn inflight(o: &Options, c: &mut Checks) -> Result<(), String> {
     let _ = conn.writer().map(|s| s.shutdown(Shutdown::Both));
     let _ = sender.join();
     c.check(&format!("{count} reads in flight"), outcome);
+    Ok(())
+}
+
+/// Pipelines large Treads and a Tclunk, then shuts down its sending side
+/// at once (as `nc -N` does): every reply must still arrive, in full,
+/// before the server ends the connection.
+fn halfclose(o: &Options, c: &mut Checks) -> Result<(), String> {
+    const READS: u16 = 16;
+    let (mut conn, _) = session(o)?;
+    conn.open(0, 1, "files/size-1048577", 0)?;
+    let len = 65536.min(conn.msize.saturating_sub(RREAD_HEADER));
+    let mut batch = Vec::new();
+    for tag in 1..=READS {
+        let offset = u64::from(tag - 1) * u64::from(len);
+        batch.extend(tread(tag, 1, offset, len).bytes());
+    }
+    batch.extend(tclunk(READS + 1, 1).bytes());
+    conn.send(&batch)?;
+    conn.writer()?
+        .shutdown(Shutdown::Write)
+        .map_err(|e| e.to_string())?;
+    let mut answered = vec![false; READS as usize + 2];
+    let mut outcome = Ok(String::new());
+    for _ in 0..=READS {
+        let reply = match conn.recv() {
+            Ok(reply) => reply,
+            Err(e) => {
+                let got = answered.iter().filter(|a| **a).count();
+                outcome = Err(format!("after {got} of {} replies: {e}", READS + 1));
+                break;
+            }
+        };
+        let tag = reply.tag;
+        if tag == 0 || tag > READS + 1 || answered[tag as usize] {
+            outcome = Err(format!("unexpected or repeated tag {tag}"));
+            break;
+        }
+        answered[tag as usize] = true;
+        let checked = if tag == READS + 1 {
+            want_kind(reply, TCLUNK).map(|_| ())
+        } else {
+            let offset = usize::from(tag - 1) * len as usize;
+            let want = expected("size-1048577", offset as u64, len as usize);
+            match read_reply(reply, &want) {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(format!("tag {tag}: an error")),
+                Err(e) => Err(e),
+            }
+        };
+        if let Err(e) = checked {
+            outcome = Err(e);
+            break;
+        }
+    }
+    if outcome.is_ok() {
+        outcome = match conn.recv() {
+            Err(ConnError::Closed(how)) => Ok(format!(
+                "{READS} Rread of {len} bytes and Rclunk, then {how}"
+            )),
+            Ok(reply) => Err(format!("an extra reply: {}", describe(&reply))),
+            Err(e) => Err(format!("after every reply: {e}")),
+        };
+    }
+    c.check(
+        "a client that shuts down its side gets every reply",
+        outcome,
+    );
     Ok(())
 }
 
