@@ -602,8 +602,8 @@ async fn serve(
 }
 
 /// Reads frames and dispatches them, until the client closes the
-/// connection (its requests answered), it breaks the protocol, it stays idle too long, or the
-/// connection is closed.
+/// connection (its requests answered), it breaks the protocol, it stays
+/// idle too long, or the connection is closed.
 async fn read_requests(
     connection: &Arc<Connection>,
     executor: &Executor,
