@@ -15,8 +15,12 @@ use kernel::prelude::*;
 
 // The runtime and the helpers shared by the modules are public modules: what
 // this module does not use of them is not dead code but another module's.
+#[path = "rust_9p/activity.rs"]
+mod activity;
 #[path = "rust_9p/budget.rs"]
 mod budget;
+#[path = "glue/clients.rs"]
+pub mod clients;
 #[path = "rust_9p/codec.rs"]
 mod codec;
 #[path = "rust_9p/counters.rs"]
@@ -74,7 +78,8 @@ struct Rust9p {
     _executor: AutoStopHandle,
     // Then the creator threads, which run what is still queued first.
     _creators: vfs::CreatorsOwner,
-    _counters: counters::CountersFile,
+    // Last: the debugfs files, whose readers may look at connections.
+    _debugfs: clients::DebugfsFiles<server::Connection>,
 }
 
 impl kernel::Module for Rust9p {
@@ -86,8 +91,9 @@ impl kernel::Module for Rust9p {
             pr_err!("cannot listen on {}: error {}\n", listen, e.to_errno());
         })?;
         let creators = vfs::Creators::start()?;
-        let counters = counters::CountersFile::create();
-        let server = server::Server::new(params, creators.creators())?;
+        let clients = clients::Clients::new()?;
+        let debugfs = counters::create_debugfs(clients.clone());
+        let server = server::Server::new(params, creators.creators(), clients)?;
         let p = &server.params;
         pr_info!(
             "exporting {} {} on {} (msize {}, {})\n",
@@ -108,7 +114,7 @@ impl kernel::Module for Rust9p {
         Ok(Rust9p {
             _executor: handle,
             _creators: creators,
-            _counters: counters,
+            _debugfs: debugfs,
         })
     }
 }

@@ -4,7 +4,7 @@
  *
  * Rust for Linux 6.12 has no module parameters and no debugfs, so both
  * live here as thin helpers; rust_9p/params.rs validates the parameters,
- * and rust_9p/counters.rs writes the counters file. The VFS helpers are in
+ * and rust_9p/counters.rs writes the counters and clients files. The VFS helpers are in
  * rust_9p/vfs/vfs.c.
  */
 #include <linux/debugfs.h>
@@ -107,11 +107,21 @@ static int counters_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(counters);
 
-/* Creates /sys/kernel/debug/rust_9p/counters (nothing if debugfs is off). */
-void rust_9p_debugfs_init(void)
+static int clients_show(struct seq_file *m, void *v)
+{
+	return rust_9p_show_clients(m, m->private);
+}
+DEFINE_SHOW_ATTRIBUTE(clients);
+
+/*
+ * Creates /sys/kernel/debug/rust_9p/counters and clients (nothing if
+ * debugfs is off); @clients is the list the clients file shows.
+ */
+void rust_9p_debugfs_init(void *clients)
 {
 	debugfs_dir = debugfs_create_dir("rust_9p", NULL);
 	debugfs_create_file("counters", 0400, debugfs_dir, NULL, &counters_fops);
+	debugfs_create_file("clients", 0400, debugfs_dir, clients, &clients_fops);
 }
 
 void rust_9p_debugfs_exit(void)

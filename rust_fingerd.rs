@@ -14,6 +14,8 @@ use kernel::prelude::*;
 // this module does not use of them is not dead code but another module's.
 #[path = "rust_fingerd/cache.rs"]
 mod cache;
+#[path = "glue/clients.rs"]
+pub mod clients;
 #[path = "glue/creds.rs"]
 pub mod creds;
 #[path = "glue/errno.rs"]
@@ -40,8 +42,12 @@ mod query;
 pub mod reactor;
 #[path = "rust_fingerd/reply.rs"]
 mod reply;
+#[path = "glue/seq.rs"]
+pub mod seq;
 #[path = "rust_fingerd/server.rs"]
 mod server;
+#[path = "rust_fingerd/sessions.rs"]
+mod sessions;
 #[path = "rust_fingerd/user.rs"]
 mod user;
 #[path = "rust_fingerd/vfs.rs"]
@@ -64,6 +70,8 @@ const BACKLOG: u32 = 1024;
 struct RustFingerd {
     // Dropped first: stopping the executor drops every connection.
     _executor: AutoStopHandle,
+    // Then the debugfs file, whose readers may look at connections.
+    _debugfs: clients::DebugfsFiles<sessions::Session>,
 }
 
 impl kernel::Module for RustFingerd {
@@ -74,13 +82,18 @@ impl kernel::Module for RustFingerd {
         let listener = TcpListener::bind(listen, BACKLOG).inspect_err(|e| {
             pr_err!("cannot listen on {}: error {}\n", listen, e.to_errno());
         })?;
-        let server = server::Server::new(params)?;
+        let clients = clients::Clients::new()?;
+        let debugfs = sessions::create_debugfs(clients.clone());
+        let server = server::Server::new(params, clients)?;
         let executor = handle.executor().clone();
         handle
             .executor()
             .spawn(server::accept_loop(server, executor, listener))?;
         pr_info!("listening on {}\n", listen);
-        Ok(RustFingerd { _executor: handle })
+        Ok(RustFingerd {
+            _executor: handle,
+            _debugfs: debugfs,
+        })
     }
 }
 

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rust_fingerd: module parameters, file access with a user's credentials,
- * and the runtime's C helpers.
+ * the debugfs clients file, and the runtime's C helpers.
  *
- * Rust for Linux 6.12 has no module parameters, so they are declared here
- * and read through accessors; validation happens in rust_fingerd/params.rs.
+ * Rust for Linux 6.12 has no module parameters and no debugfs, so they are
+ * declared here and read through accessors; validation happens in
+ * rust_fingerd/params.rs, and rust_fingerd/sessions.rs writes the clients
+ * file.
  */
 #include <linux/cred.h>
+#include <linux/debugfs.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/magic.h>
@@ -15,6 +18,7 @@
 #include <linux/moduleparam.h>
 #include <linux/namei.h>
 #include <linux/ratelimit.h>
+#include <linux/seq_file.h>
 #include <linux/stat.h>
 #include <linux/uidgid.h>
 
@@ -61,6 +65,31 @@ static DEFINE_RATELIMIT_STATE(log_ratelimit, 5 * HZ, 10);
 bool rust_fingerd_log_ratelimit(void)
 {
 	return __ratelimit(&log_ratelimit);
+}
+
+/* --------------------------------------------------------------- debugfs */
+
+static struct dentry *debugfs_dir;
+
+static int clients_show(struct seq_file *m, void *v)
+{
+	return rust_fingerd_show_clients(m, m->private);
+}
+DEFINE_SHOW_ATTRIBUTE(clients);
+
+/*
+ * Creates /sys/kernel/debug/rust_fingerd/clients (nothing if debugfs is
+ * off); @clients is the list it shows.
+ */
+void rust_fingerd_debugfs_init(void *clients)
+{
+	debugfs_dir = debugfs_create_dir("rust_fingerd", NULL);
+	debugfs_create_file("clients", 0400, debugfs_dir, clients, &clients_fops);
+}
+
+void rust_fingerd_debugfs_exit(void)
+{
+	debugfs_remove_recursive(debugfs_dir);
 }
 
 /*

@@ -90,6 +90,8 @@ impl AtomicWaker {
                 // new one too.
                 waker.wake_by_ref();
             }
+            // A concurrent registration holds the cell: it keeps the slot, as
+            // documented above.
             Err(_) => {}
         }
     }

@@ -28,9 +28,7 @@ pub mod sync;
 mod task;
 mod yield_now;
 
-#[allow(unused_imports)]
 pub use race::{race, Either};
-#[allow(unused_imports)]
 pub use yield_now::yield_now;
 
 use crate::ffi::rks_alloc_workqueue;

@@ -217,6 +217,17 @@ impl Permit<'_> {
     }
 }
 
+impl Semaphore {
+    /// Takes charge again of `n` permits that [`Permit::leak`] kept: the
+    /// result gives them back when dropped.
+    pub fn adopt(&self, n: usize) -> Permit<'_> {
+        Permit {
+            semaphore: self,
+            count: n,
+        }
+    }
+}
+
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
         self.semaphore.release_many(self.count);

@@ -67,6 +67,13 @@ impl Credential {
         Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(cred.cast())) })
     }
 
+    /// The user id file accesses are checked as.
+    pub fn fsuid(&self) -> u32 {
+        // SAFETY: the object is valid (type invariants), and a `struct
+        // cred` does not change once made.
+        unsafe { (*self.0.get()).fsuid.val }
+    }
+
     /// The `struct cred` itself.
     pub fn as_ptr(&self) -> *const bindings::cred {
         self.0.get()

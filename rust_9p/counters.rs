@@ -1,19 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The administrator's counters, shown one `name value` per line in
-//! `/sys/kernel/debug/rust_9p/counters` (the file itself is made by
-//! `rust_9p_glue.c`, whose show callback calls [`rust_9p_show_counters`]).
+//! The administrator's view in `/sys/kernel/debug/rust_9p/`: the counters,
+//! shown one `name value` per line in `counters`, and the open connections,
+//! one line each in `clients` (the files are made by `rust_9p_glue.c`,
+//! whose show callbacks call [`rust_9p_show_counters`] and
+//! [`rust_9p_show_clients`]).
 
 use crate::budget;
+use crate::clients::{Clients, DebugfsFiles};
 use crate::codec::kind;
 use crate::seq::SeqFile;
+use crate::server::Connection;
+use core::ffi::c_void;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicI64, Ordering};
 use kernel::bindings;
 use kernel::ffi::c_int;
+use kernel::sync::Arc;
 
 extern "C" {
-    fn rust_9p_debugfs_init();
+    fn rust_9p_debugfs_init(clients: *mut c_void);
     fn rust_9p_debugfs_exit();
 }
 
@@ -119,21 +125,29 @@ pub(crate) unsafe extern "C" fn rust_9p_show_counters(m: *mut bindings::seq_file
     0
 }
 
-/// The counters' debugfs file; removed when dropped.
-pub(crate) struct CountersFile(());
-
-impl CountersFile {
-    /// Creates the file (nothing if debugfs is off or fails).
-    pub(crate) fn create() -> Self {
-        // SAFETY: called once, at load; a failure leaves debugfs without it.
-        unsafe { rust_9p_debugfs_init() };
-        Self(())
-    }
+/// The show callback of the clients file.
+///
+/// # Safety
+///
+/// `m` must be the `seq_file` of a show callback that is running, of the
+/// file made by [`create_debugfs`] with `clients`.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn rust_9p_show_clients(
+    m: *mut bindings::seq_file,
+    clients: *const c_void,
+) -> c_int {
+    // SAFETY: the caller's guarantee: the file was made by `create_debugfs`,
+    // for `Connection`.
+    unsafe { Clients::<Connection>::show_raw(m, clients) };
+    0
 }
 
-impl Drop for CountersFile {
-    fn drop(&mut self) {
-        // SAFETY: removes what `create` made (nothing if that failed).
-        unsafe { rust_9p_debugfs_exit() };
-    }
+/// Makes `/sys/kernel/debug/rust_9p/` with the counters and clients files
+/// (nothing if debugfs is off or fails); removed when the result is
+/// dropped.
+pub(crate) fn create_debugfs(clients: Arc<Clients<Connection>>) -> DebugfsFiles<Connection> {
+    // SAFETY: the glue makes the files once, the clients file with the
+    // pointer as its data, for a show callback that calls
+    // `rust_9p_show_clients`, and its exit function removes the directory.
+    unsafe { DebugfsFiles::create(clients, rust_9p_debugfs_init, rust_9p_debugfs_exit) }
 }

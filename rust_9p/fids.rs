@@ -143,6 +143,11 @@ impl FidTable {
         })
     }
 
+    /// How many fids the table holds.
+    pub(crate) fn len(&self) -> usize {
+        self.table.lock().len
+    }
+
     /// The fid numbered `fid`; `EBADF` if there is none.
     pub(crate) fn get(&self, fid: u32) -> Result<Arc<Fid>> {
         self.table.lock().fids.get(&fid).cloned().ok_or(EBADF)

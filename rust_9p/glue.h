@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * rust_9p_glue.c's functions, called from Rust (rust_9p/params.rs,
- * rust_9p/counters.rs), and the one it calls there. Each Rust declaration
+ * rust_9p/counters.rs), and the two it calls there. Each Rust declaration
  * of these must match.
  */
 #ifndef RUST_9P_GLUE_H
@@ -26,9 +26,10 @@ unsigned int rust_9p_param_gid(void);
 bool rust_9p_param_multi_user(void);
 bool rust_9p_param_read_only(void);
 bool rust_9p_param_no_root_squash(void);
-void rust_9p_debugfs_init(void);
+void rust_9p_debugfs_init(void *clients);
 void rust_9p_debugfs_exit(void);
 /* Defined in Rust (rust_9p/counters.rs). */
 int rust_9p_show_counters(struct seq_file *m);
+int rust_9p_show_clients(struct seq_file *m, const void *clients);
 
 #endif

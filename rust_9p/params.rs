@@ -10,25 +10,29 @@ use kernel::ffi::{c_char, c_int};
 use kernel::prelude::*;
 use kernel::str::CString;
 
-extern "C" {
-    fn rust_9p_param_address() -> *const c_char;
-    fn rust_9p_param_allow() -> *const c_char;
-    fn rust_9p_param_port() -> c_int;
-    fn rust_9p_param_root() -> *const c_char;
-    fn rust_9p_param_msize() -> c_int;
-    fn rust_9p_param_max_connections() -> c_int;
-    fn rust_9p_param_max_fids() -> c_int;
-    fn rust_9p_param_max_fids_total() -> c_int;
-    fn rust_9p_param_max_open_files() -> c_int;
-    fn rust_9p_param_max_xattr_bytes() -> c_int;
-    fn rust_9p_param_idle_timeout() -> c_int;
-    fn rust_9p_param_write_timeout() -> c_int;
-    fn rust_9p_param_max_per_peer() -> c_int;
-    fn rust_9p_param_uid() -> u32;
-    fn rust_9p_param_gid() -> u32;
-    fn rust_9p_param_multi_user() -> bool;
-    fn rust_9p_param_read_only() -> bool;
-    fn rust_9p_param_no_root_squash() -> bool;
+// The declarations match `rust_9p/glue.h`. Each accessor takes
+// nothing and returns a parameter of this module that nothing writes after
+// load (0444), so they are declared `safe`; what a string accessor
+// returns is read through `param_str`, whose caller vouches for it.
+unsafe extern "C" {
+    safe fn rust_9p_param_address() -> *const c_char;
+    safe fn rust_9p_param_allow() -> *const c_char;
+    safe fn rust_9p_param_port() -> c_int;
+    safe fn rust_9p_param_root() -> *const c_char;
+    safe fn rust_9p_param_msize() -> c_int;
+    safe fn rust_9p_param_max_connections() -> c_int;
+    safe fn rust_9p_param_max_fids() -> c_int;
+    safe fn rust_9p_param_max_fids_total() -> c_int;
+    safe fn rust_9p_param_max_open_files() -> c_int;
+    safe fn rust_9p_param_max_xattr_bytes() -> c_int;
+    safe fn rust_9p_param_idle_timeout() -> c_int;
+    safe fn rust_9p_param_write_timeout() -> c_int;
+    safe fn rust_9p_param_max_per_peer() -> c_int;
+    safe fn rust_9p_param_uid() -> u32;
+    safe fn rust_9p_param_gid() -> u32;
+    safe fn rust_9p_param_multi_user() -> bool;
+    safe fn rust_9p_param_read_only() -> bool;
+    safe fn rust_9p_param_no_root_squash() -> bool;
 }
 
 /// The largest msize: what Linux's TCP transport allows.
@@ -97,46 +101,29 @@ impl Params {
             )
         };
         let allow = allow_list(allow)?;
-        // SAFETY: the accessors read parameters that nothing writes after
-        // load (0444).
-        let (port, msize, conns, per_peer, fids, idle, write, uid, gid, multi_user) = unsafe {
-            (
-                rust_9p_param_port(),
-                rust_9p_param_msize(),
-                rust_9p_param_max_connections(),
-                rust_9p_param_max_per_peer(),
-                rust_9p_param_max_fids(),
-                rust_9p_param_idle_timeout(),
-                rust_9p_param_write_timeout(),
-                rust_9p_param_uid(),
-                rust_9p_param_gid(),
-                rust_9p_param_multi_user(),
-            )
-        };
-        let listen = listen_addr(address, port)?;
+        let listen = listen_addr(address, rust_9p_param_port())?;
+        let msize = rust_9p_param_msize();
         let msize = in_range("msize", msize, MIN_MSIZE as c_int, MAX_MSIZE as c_int)?;
+        let conns = rust_9p_param_max_connections();
         let max_connections = in_range("max_connections", conns, 1, 65536)?;
+        let per_peer = rust_9p_param_max_per_peer();
         let max_per_peer = in_range("max_per_peer", per_peer, 1, max_connections)?;
-        let max_fids = in_range("max_fids", fids, 16, 1 << 20)?;
-        // SAFETY: plain reads of `int` parameters that nothing writes after
-        // load.
-        let (fids_total, open_files, xattr_bytes) = unsafe {
-            (
-                rust_9p_param_max_fids_total(),
-                rust_9p_param_max_open_files(),
-                rust_9p_param_max_xattr_bytes(),
-            )
-        };
+        let max_fids = in_range("max_fids", rust_9p_param_max_fids(), 16, 1 << 20)?;
+        let fids_total = rust_9p_param_max_fids_total();
         let max_fids_total = in_range("max_fids_total", fids_total, 16, 1 << 24)?;
+        let open_files = rust_9p_param_max_open_files();
         let max_open_files = in_range("max_open_files", open_files, 16, 1 << 20)?;
+        let xattr_bytes = rust_9p_param_max_xattr_bytes();
         let max_xattr_bytes = in_range("max_xattr_bytes", xattr_bytes, 65536, 1 << 30)?;
-        let idle = in_range("idle_timeout", idle, 0, 86400)?;
-        let write = in_range("write_timeout", write, 1, 3600)?;
-        let (uid, gid) = (id("uid", uid)?, id("gid", gid)?);
-        // SAFETY: plain reads of `bool` parameters that nothing writes
-        // after load.
+        let idle = in_range("idle_timeout", rust_9p_param_idle_timeout(), 0, 86400)?;
+        let write = in_range("write_timeout", rust_9p_param_write_timeout(), 1, 3600)?;
+        let (uid, gid) = (
+            id("uid", rust_9p_param_uid())?,
+            id("gid", rust_9p_param_gid())?,
+        );
+        let multi_user = rust_9p_param_multi_user();
         let (read_only, no_root_squash) =
-            unsafe { (rust_9p_param_read_only(), rust_9p_param_no_root_squash()) };
+            (rust_9p_param_read_only(), rust_9p_param_no_root_squash());
         if uid == 0 && !multi_user && !no_root_squash {
             pr_err!("uid=0 serves every client as root: add no_root_squash=1 if that is meant\n");
             return Err(EINVAL);

@@ -222,12 +222,24 @@ pub(crate) enum MknodKind {
     Invalid,
 }
 
+/// The file type bits of a mode, as Linux (and 9P2000.L) has them.
+pub(crate) mod file_type {
+    pub(crate) const MASK: u32 = 0o170000;
+    pub(crate) const SOCKET: u32 = 0o140000;
+    pub(crate) const SYMLINK: u32 = 0o120000;
+    pub(crate) const REGULAR: u32 = 0o100000;
+    pub(crate) const BLOCK: u32 = 0o060000;
+    pub(crate) const DIR: u32 = 0o040000;
+    pub(crate) const CHAR: u32 = 0o020000;
+    pub(crate) const FIFO: u32 = 0o010000;
+}
+
 /// Classifies the file type of Tmknod's `mode`.
 pub(crate) fn mknod_kind(mode: u32) -> MknodKind {
-    const S_IFMT: u32 = 0o170000;
-    match mode & S_IFMT {
-        0o100000 | 0o010000 | 0o140000 => MknodKind::Made,
-        0o020000 | 0o060000 | 0o040000 => MknodKind::Refused,
+    use file_type::*;
+    match mode & MASK {
+        REGULAR | FIFO | SOCKET => MknodKind::Made,
+        CHAR | BLOCK | DIR => MknodKind::Refused,
         _ => MknodKind::Invalid,
     }
 }
@@ -285,12 +297,9 @@ pub(crate) mod qid_type {
 
 /// qid.type for a file mode.
 pub(crate) fn qid_kind(mode: u32) -> u8 {
-    const S_IFMT: u32 = 0o170000;
-    const S_IFDIR: u32 = 0o040000;
-    const S_IFLNK: u32 = 0o120000;
-    match mode & S_IFMT {
-        S_IFDIR => qid_type::DIR,
-        S_IFLNK => qid_type::SYMLINK,
+    match mode & file_type::MASK {
+        file_type::DIR => qid_type::DIR,
+        file_type::SYMLINK => qid_type::SYMLINK,
         _ => qid_type::FILE,
     }
 }

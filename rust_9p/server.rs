@@ -8,10 +8,11 @@
 //!
 //! - at most [`MAX_IN_FLIGHT`] requests in flight; beyond that the reader
 //!   waits (still noticing a hang-up), so a flood only slows its sender;
-//! - replies wait for the writer in the connection's outbox, and every
-//!   request first reserves what its reply (and its working buffers) can
-//!   take from the connection's budget of [`BUDGET_MSIZES`] msizes, so a
-//!   client that stops reading pins at most that much;
+//! - replies wait for the writer in the connection's outbox, and the
+//!   reader reserves for every request its frame and what its reply can
+//!   take from the connection's budget of [`BUDGET_MSIZES`] msizes before
+//!   starting it, so a client, reading or not, pins at most that much
+//!   (and the reader's buffer, at most an msize);
 //! - the writer sends the outbox in batches, each within `write_timeout`;
 //!   a batch that cannot be sent in time resets the connection;
 //! - connections are capped in all and per client address;
@@ -21,8 +22,13 @@
 //! A PDU whose size field is out of bounds, or a tag reused while in
 //! flight, closes that connection; nothing a client sends can touch
 //! another connection.
+//!
+//! Every connection is listed in the debugfs `clients` file, with what it
+//! holds (`Client for Connection`).
 
+use crate::activity::Activity;
 use crate::budget;
+use crate::clients::{Client, Clients};
 use crate::codec::{self, kind, HEADER};
 use crate::counters::{self, Counter};
 use crate::creds::Credential;
@@ -30,7 +36,7 @@ use crate::errno;
 use crate::executor::sync::{Event, Permit, Semaphore};
 use crate::executor::{race, yield_now, Either, Executor};
 use crate::fids::FidTable;
-use crate::inet::IpAddr;
+use crate::inet::{IpAddr, SockAddr};
 use crate::ops::{self, Reply};
 use crate::params::Params;
 use crate::proto;
@@ -38,7 +44,8 @@ use crate::reactor::peers::{PeerLimit, PeerTicket, Refused};
 use crate::reactor::tcp::{ReadHalf, TcpListener, TcpStream, WriteHalf, MAX_SLICES};
 use crate::reactor::timer;
 use crate::vfs::Creators;
-use core::future::poll_fn;
+use core::fmt::{self, Write};
+use core::future::{poll_fn, Future};
 use core::sync::atomic::{AtomicU32, Ordering};
 use core::task::Poll;
 use kernel::list::{
@@ -57,8 +64,9 @@ pub(crate) const MAX_IN_FLIGHT: usize = 64;
 const FRAMES_PER_TURN: usize = 16;
 /// The reader's first buffer; it grows to the largest frame received.
 const FIRST_BUFFER: usize = 8192;
-/// A connection's reply budget, in msizes of the server: replies queued
-/// and requests being answered share it.
+/// A connection's budget, in msizes of the server (each with
+/// `proto::SMALL_REPLY` more, so that a request's frame fits beside an
+/// msize of reply): replies queued and requests being answered share it.
 pub(crate) const BUDGET_MSIZES: usize = 4;
 /// What a queued reply costs beyond its buffer (its queue entry).
 const QUEUED_OVERHEAD: usize = 128;
@@ -73,10 +81,16 @@ pub(crate) struct Server {
     /// Where entries are created (umask 0).
     pub(crate) creators: Arc<Creators>,
     peers: Arc<PeerLimit>,
+    /// The open connections, for the debugfs `clients` file.
+    clients: Arc<Clients<Connection>>,
 }
 
 impl Server {
-    pub(crate) fn new(params: Params, creators: Arc<Creators>) -> Result<Arc<Self>> {
+    pub(crate) fn new(
+        params: Params,
+        creators: Arc<Creators>,
+        clients: Arc<Clients<Connection>>,
+    ) -> Result<Arc<Self>> {
         budget::FIDS.set_max(params.max_fids_total);
         budget::OPEN_FILES.set_max(params.max_open_files);
         budget::XATTR_BYTES.set_max(params.max_xattr_bytes);
@@ -94,6 +108,7 @@ impl Server {
                 squashed,
                 creators,
                 peers,
+                clients,
             },
             GFP_KERNEL,
         )?)
@@ -154,7 +169,13 @@ pub(crate) async fn accept_loop(
             continue;
         };
         // On failure (stopping, no memory) the connection is dropped.
-        let _ = executor.spawn(serve(server.clone(), executor.clone(), stream, ticket));
+        let _ = executor.spawn(serve(
+            server.clone(),
+            executor.clone(),
+            stream,
+            peer,
+            ticket,
+        ));
     }
 }
 
@@ -205,7 +226,9 @@ struct Outbox {
 /// - Every entry of `tags` belongs to a request task still running; its
 ///   in-flight permit is taken from `in_flight`.
 /// - Every reply in `outbox` holds `charged` bytes of `budget`; those
-///   bytes are released when it is sent or dropped.
+///   bytes are released when it is sent or dropped. Every request in
+///   flight holds what was reserved for its frame and reply until its
+///   reply is queued (or it is dropped).
 /// - Once `outbox.closed` is set, `in_flight` and `budget` are closed.
 #[pin_data]
 pub(crate) struct Connection {
@@ -228,12 +251,21 @@ pub(crate) struct Connection {
     outbox: SpinLock<Outbox>,
     /// The writer task, woken when a reply is queued or the outbox closes.
     writer: AtomicWaker,
+    /// What the clients file shows beyond fids and tags.
+    activity: Activity,
+}
+
+impl Client for Connection {
+    fn show(&self, out: &mut dyn Write) -> fmt::Result {
+        let in_flight = self.tags.lock().iter().count();
+        self.activity.show(out, self.fids.len(), in_flight)
+    }
 }
 
 impl Connection {
-    fn new(server: Arc<Server>) -> impl PinInit<Self> {
+    fn new(server: Arc<Server>, peer: SockAddr) -> impl PinInit<Self> {
         let (msize, max_fids) = (server.params.msize, server.params.max_fids);
-        let budget_size = BUDGET_MSIZES * msize as usize;
+        let budget_size = BUDGET_MSIZES * (msize as usize + proto::SMALL_REPLY);
         // INVARIANT: nothing in flight, nothing queued, nothing closed.
         pin_init!(Connection {
             server,
@@ -245,7 +277,13 @@ impl Connection {
             budget_size,
             outbox <- new_spinlock!(Outbox { replies: List::new(), closed: false }, "rust_9p_outbox"),
             writer: AtomicWaker::new(),
+            activity: Activity::new(peer),
         })
+    }
+
+    /// Notes a successful attach as `uid`, for the clients file.
+    pub(crate) fn note_attach(&self, uid: u32) {
+        self.activity.note_attach(uid);
     }
 
     /// The negotiated msize: no reply may be larger.
@@ -299,7 +337,7 @@ impl Connection {
         drop(outbox);
         drop(tags);
         drop(retired);
-        counters::count(Counter::QueuedBytes, charged as i64);
+        self.activity.count_queued(charged as i64);
         self.writer.wake();
     }
 
@@ -363,7 +401,7 @@ impl Connection {
     fn retire(&self, done: ListArc<Queued>) {
         let charged = done.charged;
         drop(done);
-        counters::count(Counter::QueuedBytes, -(charged as i64));
+        self.activity.count_queued(-(charged as i64));
         self.budget.release_many(charged);
     }
 
@@ -398,10 +436,7 @@ impl Connection {
             Ok(())
         };
         let write_ms = self.server.params.write_ms;
-        match race(timer::timeout(write_ms, drained), reader.hung_up()).await {
-            Either::First(drained) => drained?,
-            Either::Second(()) => Err(errno::econnreset()),
-        }
+        unless_hung_up(reader, async { timer::timeout(write_ms, drained).await? }).await
     }
 
     /// Answers Tversion, which resets the session, in the reader.
@@ -414,10 +449,7 @@ impl Connection {
             return self.send_error(tag, EINVAL).await;
         };
         // Let every request in flight finish with the old session.
-        let all = match race(self.in_flight.acquire_many(MAX_IN_FLIGHT), reader.hung_up()).await {
-            Either::First(all) => all?,
-            Either::Second(()) => return Err(errno::econnreset()),
-        };
+        let all = unless_hung_up(reader, self.in_flight.acquire_many(MAX_IN_FLIGHT)).await?;
         self.fids.clear();
         self.msize.store(msize, Ordering::Relaxed);
         let reply = Reply::build(proto::SMALL_REPLY, kind::TVERSION + 1, tag, |w| {
@@ -446,10 +478,12 @@ impl Connection {
         if header.kind == kind::TVERSION {
             return self.version(header.tag, header.body, reader).await;
         }
-        let permit = match race(self.in_flight.acquire(), reader.hung_up()).await {
-            Either::First(permit) => permit?,
-            Either::Second(()) => return Err(errno::econnreset()),
-        };
+        let permit = unless_hung_up(reader, self.in_flight.acquire()).await?;
+        // The frame and its reply share the budget, so that however large
+        // the requests, the connection holds no more than the budget; the
+        // reader reads nothing more while it is spent.
+        let need = frame.len() + proto::reply_bound(header.kind, header.body, self.msize());
+        let reservation = unless_hung_up(reader, self.reserve(need)).await?;
         let done = Arc::pin_init(Event::new(), GFP_KERNEL)?;
         let entry = TagEntry {
             seq,
@@ -473,6 +507,7 @@ impl Connection {
             tag: header.tag,
             seq,
             done,
+            reserved: reservation.leak(),
         };
         let request = Request {
             message,
@@ -488,6 +523,17 @@ impl Connection {
     }
 }
 
+/// Waits for `future`, unless the client hangs up first (`ECONNRESET`).
+async fn unless_hung_up<T>(
+    reader: &mut ReadHalf,
+    future: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    match race(future, reader.hung_up()).await {
+        Either::First(result) => result,
+        Either::Second(()) => Err(errno::econnreset()),
+    }
+}
+
 /// A request to answer: the whole frame, its type and tag.
 struct Request {
     message: KVVec<u8>,
@@ -495,13 +541,17 @@ struct Request {
     tag: u16,
 }
 
-/// A request in flight: its tag and in-flight permit, given back when the
-/// request task ends (answered, or dropped as the module stops).
+/// A request in flight: its tag, in-flight permit and the budget reserved
+/// for it, given back when the request task ends (answered, or dropped as
+/// the module stops).
 struct InFlight {
     connection: Arc<Connection>,
     tag: u16,
     seq: u64,
     done: Arc<Event>,
+    /// Bytes of budget reserved for the frame and the reply, until the
+    /// request task takes them.
+    reserved: usize,
 }
 
 impl InFlight {
@@ -525,19 +575,16 @@ impl Drop for InFlight {
         drop(retired);
         self.done.set();
         self.connection.in_flight.release();
+        self.connection.budget.release_many(self.reserved);
     }
 }
 
 /// Answers one request.
-async fn answer(request: Request, guard: InFlight) {
+async fn answer(request: Request, mut guard: InFlight) {
     let connection = guard.connection.clone();
     let c = &*connection;
+    let reservation = c.budget.adopt(core::mem::take(&mut guard.reserved));
     let body = &request.message[HEADER..];
-    let need = proto::reply_bound(request.kind, body, c.msize());
-    let Ok(reservation) = c.reserve(need).await else {
-        // Closed: nobody waits for the answer.
-        return;
-    };
     let reply = ops::handle(c, request.kind, request.tag, guard.seq, body).await;
     drop(request);
     c.send(reply, reservation, Some(&guard));
@@ -561,7 +608,7 @@ async fn write_replies(connection: Arc<Connection>, mut half: WriteHalf) {
             connection.retire(reply);
         }
         match sent {
-            Ok(Ok(())) => counters::count(Counter::BytesOut, bytes as i64),
+            Ok(Ok(())) => connection.activity.count_sent(bytes),
             failed => {
                 if failed.is_err() {
                     counters::count(Counter::WriteTimeouts, 1);
@@ -580,10 +627,17 @@ async fn serve(
     server: Arc<Server>,
     executor: Executor,
     stream: TcpStream,
+    peer: SockAddr,
     _ticket: ConnectionTicket,
 ) {
     let (mut reader, writer) = stream.into_split();
-    let Ok(connection) = Arc::pin_init(Connection::new(server), GFP_KERNEL) else {
+    let clients = server.clients.clone();
+    let Ok(connection) = Arc::pin_init(Connection::new(server, peer), GFP_KERNEL) else {
+        return;
+    };
+    // Listed until this task ends or is dropped.
+    let Ok(_listed) = clients.list(connection.clone()) else {
+        connection.close();
         return;
     };
     if executor
@@ -650,7 +704,7 @@ async fn read_requests(
             // (`nc -N`): it still gets their answers.
             return connection.drain(reader).await;
         }
-        counters::count(Counter::BytesIn, n as i64);
+        connection.activity.count_received(n);
         end += n;
     }
 }

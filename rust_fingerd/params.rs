@@ -9,16 +9,20 @@ use kernel::ffi::{c_char, c_int};
 use kernel::prelude::*;
 use kernel::str::CString;
 
-extern "C" {
-    fn rust_fingerd_param_address() -> *const c_char;
-    fn rust_fingerd_param_allow() -> *const c_char;
-    fn rust_fingerd_param_port() -> c_int;
-    fn rust_fingerd_param_group() -> *const c_char;
-    fn rust_fingerd_param_deadline_ms() -> c_int;
-    fn rust_fingerd_param_max_clients() -> c_int;
-    fn rust_fingerd_param_max_per_peer() -> c_int;
-    fn rust_fingerd_param_list_users() -> bool;
-    fn rust_fingerd_param_max_plan_size() -> c_int;
+// The declarations match `rust_fingerd/glue.h`. Each accessor
+// takes nothing and returns a parameter of this module that nothing writes
+// after load (0444), so they are declared `safe`; what a string accessor
+// returns is read through `param_str`, whose caller vouches for it.
+unsafe extern "C" {
+    safe fn rust_fingerd_param_address() -> *const c_char;
+    safe fn rust_fingerd_param_allow() -> *const c_char;
+    safe fn rust_fingerd_param_port() -> c_int;
+    safe fn rust_fingerd_param_group() -> *const c_char;
+    safe fn rust_fingerd_param_deadline_ms() -> c_int;
+    safe fn rust_fingerd_param_max_clients() -> c_int;
+    safe fn rust_fingerd_param_max_per_peer() -> c_int;
+    safe fn rust_fingerd_param_list_users() -> bool;
+    safe fn rust_fingerd_param_max_plan_size() -> c_int;
 }
 
 /// Validated parameters.
@@ -55,19 +59,7 @@ impl Params {
             )
         };
         let allow = allow_list(allow)?;
-        // SAFETY: plain reads of `int` and `bool` parameters that nothing
-        // writes after load.
-        let (port, deadline, clients, per_peer, list_users, plan) = unsafe {
-            (
-                rust_fingerd_param_port(),
-                rust_fingerd_param_deadline_ms(),
-                rust_fingerd_param_max_clients(),
-                rust_fingerd_param_max_per_peer(),
-                rust_fingerd_param_list_users(),
-                rust_fingerd_param_max_plan_size(),
-            )
-        };
-        let listen = listen_addr(address, port)?;
+        let listen = listen_addr(address, rust_fingerd_param_port())?;
         let group_ok = !group.is_empty()
             && group
                 .bytes()
@@ -81,11 +73,23 @@ impl Params {
             allow,
             group: CString::try_from_fmt(kernel::fmt!("{}", group))?,
             // The ranges' lower bounds are positive, so the casts keep values.
-            deadline_ms: in_range("deadline_ms", deadline, 100, 600_000)? as u32,
-            max_clients: in_range("max_clients", clients, 1, 65536)? as usize,
-            max_per_peer: in_range("max_per_peer", per_peer, 1, 65536)? as usize,
-            list_users,
-            max_plan_size: in_range("max_plan_size", plan, 1, 1 << 20)? as usize,
+            deadline_ms: in_range(
+                "deadline_ms",
+                rust_fingerd_param_deadline_ms(),
+                100,
+                600_000,
+            )? as u32,
+            max_clients: in_range("max_clients", rust_fingerd_param_max_clients(), 1, 65536)?
+                as usize,
+            max_per_peer: in_range("max_per_peer", rust_fingerd_param_max_per_peer(), 1, 65536)?
+                as usize,
+            list_users: rust_fingerd_param_list_users(),
+            max_plan_size: in_range(
+                "max_plan_size",
+                rust_fingerd_param_max_plan_size(),
+                1,
+                1 << 20,
+            )? as usize,
         })
     }
 }

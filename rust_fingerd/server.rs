@@ -10,8 +10,10 @@
 //! arrival order. Open connections are capped per client address
 //! (`max_per_peer`, beyond which they are closed at once) and in total
 //! (`OPEN_PER_CLIENT * max_clients`, which also bounds the waiting queue).
+//! Every connection is listed in the debugfs `clients` file (`sessions`).
 
 use crate::cache::CachedFile;
+use crate::clients::Clients;
 use crate::executor::sync::Semaphore;
 use crate::executor::Executor;
 use crate::inet::SockAddr;
@@ -23,6 +25,7 @@ use crate::reactor::peers::{PeerLimit, PeerTicket, Refused};
 use crate::reactor::tcp::{TcpListener, TcpStream};
 use crate::reactor::timer;
 use crate::reply::{self, Reply, UserEntry, SHORT_REPLY};
+use crate::sessions::{Session, Stage};
 use crate::user::OwnedUser;
 use crate::vfs::{self, FileData};
 use kernel::c_str;
@@ -47,21 +50,24 @@ pub(crate) struct Server {
     /// Open connections, in all and per client address.
     peers: Arc<PeerLimit>,
     plans: Plans,
+    /// The open connections, for the debugfs `clients` file.
+    clients: Arc<Clients<Session>>,
 }
 
 impl Server {
-    pub(crate) fn new(params: Params) -> Result<Arc<Self>> {
+    pub(crate) fn new(params: Params, clients: Arc<Clients<Session>>) -> Result<Arc<Self>> {
         let plans = Plans::new(params.max_plan_size)?;
-        let clients = params.max_clients;
-        let peers = PeerLimit::new(clients * OPEN_PER_CLIENT, params.max_per_peer, params.allow)?;
+        let slots = params.max_clients;
+        let peers = PeerLimit::new(slots * OPEN_PER_CLIENT, params.max_per_peer, params.allow)?;
         Arc::pin_init(
             pin_init!(Server {
                 params,
                 passwd <- CachedFile::new(c_str!("/etc/passwd")),
                 group <- CachedFile::new(c_str!("/etc/group")),
-                slots <- Semaphore::new(clients, clients * OPEN_PER_CLIENT),
+                slots <- Semaphore::new(slots, slots * OPEN_PER_CLIENT),
                 peers,
                 plans,
+                clients,
             }),
             GFP_KERNEL,
         )
@@ -203,8 +209,16 @@ async fn connection(
 ) {
     let mut line = [0u8; MAX_QUERY + 2];
     let deadline = server.params.deadline_ms;
+    let Ok(session) = Session::new(peer) else {
+        return;
+    };
+    // Listed until this task ends or is dropped.
+    let Ok(_listed) = server.clients.list(session.clone()) else {
+        return;
+    };
     // The deadline's ETIMEDOUT and serving errors end the connection alike.
-    let outcome = timer::timeout(deadline, serve(&server, &mut stream, &mut line))
+    let served = serve(&server, &mut stream, &mut line, &session);
+    let outcome = timer::timeout(deadline, served)
         .await
         .and_then(|served| served);
     if vfs::log_allowed() {
@@ -219,8 +233,14 @@ async fn connection(
     }
 }
 
-/// Reads the query into `line`, answers it, and writes the reply.
-async fn serve(server: &Server, stream: &mut TcpStream, line: &mut [u8]) -> Result<&'static str> {
+/// Reads the query into `line`, answers it, and writes the reply; says
+/// where it is in `session`.
+async fn serve(
+    server: &Server,
+    stream: &mut TcpStream,
+    line: &mut [u8],
+    session: &Session,
+) -> Result<&'static str> {
     let mut len = 0;
     let query_len = loop {
         if let Some(end) = query::line_end(&line[..len]) {
@@ -233,7 +253,10 @@ async fn serve(server: &Server, stream: &mut TcpStream, line: &mut [u8]) -> Resu
         match stream.read(&mut line[len..]).await? {
             // The client closed its side: take what it sent as the query.
             0 => break len,
-            n => len += n,
+            n => {
+                session.count_received(n);
+                len += n
+            }
         }
     };
     let query = if query_len == line.len() && query::line_end(line).is_none() {
@@ -242,22 +265,30 @@ async fn serve(server: &Server, stream: &mut TcpStream, line: &mut [u8]) -> Resu
         query::parse(&line[..query_len])
     };
     // Only answering takes a slot; waiting for one is in arrival order.
+    session.enter(Stage::Waiting);
     let slot = server.slots.acquire().await?;
+    session.enter(Stage::Answering);
     let answer = server.answer(query).await?;
     let answer_word = answer.word;
     drop(slot);
+    session.enter(Stage::Sending);
     stream.write_all(&answer.buf[..answer.len]).await?;
+    session.count_sent(answer.len);
     drop(answer);
     // Send FIN after the reply (also to a client that half-closed), then
     // read and drop what the client still sends, so that closing does not
     // reset the connection and destroy the reply in flight.
     stream.shutdown()?;
+    session.enter(Stage::Draining);
     let mut discarded = 0;
     let mut sink = [0u8; 512];
     while discarded < MAX_DISCARD {
         match stream.read(&mut sink).await? {
             0 => break,
-            n => discarded += n,
+            n => {
+                session.count_received(n);
+                discarded += n
+            }
         }
     }
     Ok(answer_word)

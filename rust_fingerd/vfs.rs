@@ -6,6 +6,7 @@
 
 use crate::creds::Credential;
 pub(crate) use crate::file::{read_file, FileData};
+use kernel::error::to_result;
 use kernel::ffi::{c_char, c_int, c_void};
 use kernel::prelude::*;
 use kernel::str::CStr;
@@ -29,10 +30,7 @@ pub(crate) type StatKey = [u64; 4];
 pub(crate) fn stat_key(path: &CStr) -> Result<StatKey> {
     let mut key = [0u64; 4];
     // SAFETY: `path` is NUL-terminated and `key` has room for 4 values.
-    let err = unsafe { rust_fingerd_stat_key(path.as_char_ptr(), key.as_mut_ptr()) };
-    if err < 0 {
-        return Err(Error::from_errno(err));
-    }
+    to_result(unsafe { rust_fingerd_stat_key(path.as_char_ptr(), key.as_mut_ptr()) })?;
     Ok(key)
 }
 

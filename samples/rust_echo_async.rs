@@ -38,11 +38,15 @@ module! {
     license: "GPL",
 }
 
-extern "C" {
-    fn rust_echo_async_param_address() -> *const kernel::ffi::c_char;
-    fn rust_echo_async_param_allow() -> *const kernel::ffi::c_char;
-    fn rust_echo_async_param_port() -> kernel::ffi::c_int;
-    fn rust_echo_async_param_idle_ms() -> kernel::ffi::c_int;
+// The declarations match the sample's C glue. Each accessor takes
+// nothing and returns a parameter that nothing writes after load (0444),
+// so they are declared `safe`; what a string accessor returns is read
+// through `param_str`, whose caller vouches for it.
+unsafe extern "C" {
+    safe fn rust_echo_async_param_address() -> *const kernel::ffi::c_char;
+    safe fn rust_echo_async_param_allow() -> *const kernel::ffi::c_char;
+    safe fn rust_echo_async_param_port() -> kernel::ffi::c_int;
+    safe fn rust_echo_async_param_idle_ms() -> kernel::ffi::c_int;
 }
 
 /// How many connections may wait in the kernel's accept queue.
@@ -61,13 +65,11 @@ impl kernel::Module for RustEchoAsync {
         // SAFETY: the accessors return the module's read-only parameters.
         let address =
             unsafe { glue_params::param_str("address", rust_echo_async_param_address())? };
-        // SAFETY: reads an `int` parameter that nothing writes after load.
-        let listen = glue_params::listen_addr(address, unsafe { rust_echo_async_param_port() })?;
+        let listen = glue_params::listen_addr(address, rust_echo_async_param_port())?;
         // SAFETY: as for `address`.
         let allow = unsafe { glue_params::param_str("allow", rust_echo_async_param_allow())? };
         let allow = glue_params::allow_list(allow)?;
-        // SAFETY: as above.
-        let idle_ms = unsafe { rust_echo_async_param_idle_ms() };
+        let idle_ms = rust_echo_async_param_idle_ms();
         // 0 is "never"; the lower bound makes the cast lossless.
         let idle_ms = glue_params::in_range("idle_ms", idle_ms, 0, 86_400_000)? as u32;
 

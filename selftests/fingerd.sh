@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # rust_fingerd with real clients (netkit finger, nc, netload): replies, the
 # RFC's refusals, plan filtering and confinement, live passwd/group changes,
-# deadlines, connection limits, load, fuzzed queries (netload fingerfuzz),
-# and unloading with clients connected.
+# deadlines, connection limits and the debugfs clients file, load, fuzzed
+# queries (netload fingerfuzz), and unloading with clients connected.
 . ./ktap.sh
 
-ktap_header 30
+ktap_header 31
 CR=$(printf '\r')
 ESC=$(printf '\033')
 NC="nc.openbsd -N -w 10"
@@ -173,6 +173,16 @@ netload hold 127.0.0.1:79 --clients 8 --silent 1 --timeout 30 >$fifo &
 holder=$!
 exec 3<$fifo
 read -r state <&3
+clients=/sys/kernel/debug/rust_fingerd/clients
+sed 's/^/# /' $clients
+# Connected, so accepted; each listed once accepted, reading its query.
+listed=0
+for _ in $(seq 100); do
+	listed=$(grep -Ec '^127\.0\.0\.1:[0-9]+ state reading bytes_in 0 bytes_out 0 age_ms [0-9]+$' $clients)
+	[ "$listed" = 8 ] && break
+	sleep 0.1
+done
+ktap_check_expr "the clients file lists the 8 silent connections, reading" '[ "$listed" = 8 ] && [ "$(wc -l <$clients)" = 8 ]'
 ms=$(netload idle 127.0.0.1:79 --timeout 20)
 ok=$?
 echo "# the 9th connection from one address was closed after $ms ms"

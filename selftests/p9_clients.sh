@@ -6,11 +6,12 @@
 # gets an error or a closed connection, other clients are still served,
 # and nothing leaks. Clients that try to hold the server hostage (Tflushes
 # naming each other, a client that stops reading, one address opening
-# every connection) are each a case of their own.
+# every connection) are each a case of their own. The debugfs clients file
+# shows each connection with what it holds.
 . ./ktap.sh
 . ./p9lib.sh
 
-ktap_header 17
+ktap_header 18
 MAX_FIDS=1000
 WRITE_TIMEOUT=2
 MAX_PER_PEER=8
@@ -42,7 +43,16 @@ ktap_check_expr "diodcat of an unreadable file fails" '! diodcat $DIOD unreadabl
 
 # A v9fs client reads on while the hostile one runs, until told to stop.
 MNT=/mnt/9p
+# diod's connections are gone first.
+p9_wait_idle
 p9_mount $MNT "msize=131072,cache=none"
+ls $MNT/files >/dev/null
+p9_clients | sed 's/^/# /'
+# The mount's connection: from the loopback, attached as the default uid,
+# holding fids, with traffic both ways.
+line='^127\.0\.0\.1:[0-9]+ uids 65534 fids [1-9][0-9]* in_flight [0-9]+ queued_bytes [0-9]+ bytes_in [1-9][0-9]* bytes_out [1-9][0-9]* age_ms [0-9]+$'
+ktap_check_expr "the clients file lists the one v9fs connection, with its uid and fids" \
+	'[ "$(p9_clients | wc -l)" = 1 ] && p9_clients | grep -Eq "$line"'
 want=$(sha256sum <$EXPORT/files/size-1048577 | cut -d" " -f1)
 rm -f /tmp/stop-reading /tmp/good.sums
 (while [ ! -e /tmp/stop-reading ]; do

@@ -20,35 +20,16 @@ MNT=/mnt/9p
 REF=/tmp/ref
 
 mark_dmesg
-p9_source
-mkdir -p $EXPORT $REF
-mount -t tmpfs -o size=300m,mode=0755 write $EXPORT
-mount -t tmpfs -o size=300m,mode=0755 ref $REF
-ktap_check "rust_9p loads, root not squashed" \
-	insmod "$MODDIR/rust_9p.ko" root=$EXPORT uid=0 gid=0 no_root_squash=1
+p9_write_setup
 ktap_check_expr "the load message says read-write" \
 	'dmesg_since_mark | grep -q "rust_9p: exporting $EXPORT read-write on .*as uid 0 gid 0, root not squashed)"'
 
 p9_workload $REF chown
 p9_tree $REF >/tmp/ref.tree
-# compare_workload OPTIONS: the workload on a mount with OPTIONS, compared
-# with the local one (two results).
-compare_workload() {
-	rm -rf $EXPORT/w
-	mkdir $EXPORT/w
-	p9_mount $MNT "$1" || { ktap_not_ok "mount $1"; ktap_skip "tree $1" "not mounted"; return; }
-	start=$(uptime_ms)
-	p9_workload $MNT/w chown
-	ktap_check "workload runs, $1 ($(($(uptime_ms) - start)) ms)" [ $? -eq 0 ]
-	umount $MNT
-	p9_tree $EXPORT/w >/tmp/9p.tree
-	ktap_check "the tree is the one tmpfs has, $1" cmp -s /tmp/ref.tree /tmp/9p.tree ||
-		diff /tmp/ref.tree /tmp/9p.tree | head -30 | sed 's/^/# /'
-}
-compare_workload "msize=131072,cache=none"
-compare_workload "msize=1048576,cache=mmap"
-compare_workload "msize=8192,cache=loose"
-compare_workload "msize=131072,cache=none,access=client"
+p9_compare_workload "msize=131072,cache=none"
+p9_compare_workload "msize=1048576,cache=mmap"
+p9_compare_workload "msize=8192,cache=loose"
+p9_compare_workload "msize=131072,cache=none,access=client"
 ktap_check_expr "modes made under umask 0 are the client's" \
 	'[ "$(/usr/bin/stat -c %a $EXPORT/w/open)" = 777 ] && [ "$(/usr/bin/stat -c %a $EXPORT/w/open/file)" = 666 ]'
 

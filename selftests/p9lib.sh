@@ -99,16 +99,51 @@ p9_counter() {
 	awk -v n="$1" '$1 == n { print $2 }' /sys/kernel/debug/rust_9p/counters
 }
 
-# Waits (up to 10 s) until the server has no connection and no fid open:
-# connections are torn down by their own tasks after the client goes.
+# The server's open connections, one line each.
+p9_clients() {
+	cat /sys/kernel/debug/rust_9p/clients
+}
+
+# Waits (up to 10 s) until the server has no connection and no fid open,
+# and lists no client: connections are torn down by their own tasks after
+# the client goes.
 p9_wait_idle() {
 	for _ in $(seq 100); do
 		[ "$(p9_counter connections_open)" = 0 ] && [ "$(p9_counter fids_open)" = 0 ] &&
-			return 0
+			[ -z "$(p9_clients)" ] && return 0
 		sleep 0.1
 	done
 	echo "# still open: $(p9_counter connections_open) connections, $(p9_counter fids_open) fids"
+	p9_clients | sed 's/^/# listed: /'
 	return 1
+}
+
+# p9_write_setup: the write selftests' start: the workload's source file,
+# tmpfs mounts at $EXPORT (the export) and $REF (the local reference), and
+# rust_9p exporting $EXPORT as root, not squashed (one result).
+p9_write_setup() {
+	p9_source
+	mkdir -p $EXPORT $REF $MNT
+	mount -t tmpfs -o size=300m,mode=0755 write $EXPORT
+	mount -t tmpfs -o size=300m,mode=0755 ref $REF
+	ktap_check "rust_9p loads, root not squashed" \
+		insmod "$MODDIR/rust_9p.ko" root=$EXPORT uid=0 gid=0 no_root_squash=1
+}
+
+# p9_compare_workload OPTIONS: p9_workload on a mount at $MNT with OPTIONS,
+# in $EXPORT/w, compared with the tree it made locally, /tmp/ref.tree (two
+# results).
+p9_compare_workload() {
+	rm -rf $EXPORT/w
+	mkdir $EXPORT/w
+	p9_mount $MNT "$1" || { ktap_not_ok "mount $1"; ktap_skip "tree $1" "not mounted"; return; }
+	start=$(uptime_ms)
+	p9_workload $MNT/w chown
+	ktap_check "workload runs, $1 ($(($(uptime_ms) - start)) ms)" [ $? -eq 0 ]
+	umount $MNT
+	p9_tree $EXPORT/w >/tmp/9p.tree
+	ktap_check "the tree is the one tmpfs has, $1" cmp -s /tmp/ref.tree /tmp/9p.tree ||
+		diff /tmp/ref.tree /tmp/9p.tree | head -30 | sed 's/^/# /'
 }
 
 # p9_workload DIR [chown]: the write selftests' workload, in the empty

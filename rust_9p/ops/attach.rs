@@ -46,11 +46,16 @@ fn attach_creds(c: &Connection, uname: &[u8], n_uname: u32) -> Result<ARef<Crede
         return Ok(c.server.squashed.clone());
     }
     let mut groups = KVec::new();
-    // Without a group file, the user has no supplementary groups.
-    if let Ok(group) = file::read_file(c_str!("/etc/group"), MAX_ACCOUNT_FILE) {
-        for gid in passwd::member_gids(group.bytes(), user.login).take(MAX_GROUPS) {
-            groups.push(gid, GFP_KERNEL)?;
+    // Without a group file, the user has no supplementary groups; any
+    // other failure refuses the attach.
+    match file::read_file(c_str!("/etc/group"), MAX_ACCOUNT_FILE) {
+        Ok(group) => {
+            for gid in passwd::member_gids(group.bytes(), user.login).take(MAX_GROUPS) {
+                groups.push(gid, GFP_KERNEL)?;
+            }
         }
+        Err(e) if e == ENOENT => {}
+        Err(e) => return Err(e),
     }
     if user.uid == 0 {
         Credential::with_fs_caps(0, user.gid, &groups)
@@ -96,6 +101,7 @@ pub(super) fn attach(
     if qid.kind != proto::qid_type::DIR {
         return Err(ENOTDIR);
     }
+    let uid = creds.fsuid();
     let attach = Arc::new(
         Attach {
             root: node.clone(),
@@ -105,5 +111,6 @@ pub(super) fn attach(
     )?;
     c.fids
         .insert(fid, Fid::new(attach, node, &st, None)?, false)?;
+    c.note_attach(uid);
     Ok(qid)
 }

@@ -100,9 +100,15 @@ pub(crate) struct OpenFile {
 
 impl OpenFile {
     /// Takes over a file reference returned by the glue (or its `ERR_PTR`).
-    pub(super) fn from_glue(ptr: *mut bindings::file, charge: Charge) -> Result<Self> {
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be an `ERR_PTR`, or a reference to a valid file that the
+    /// caller owns and gives up.
+    pub(super) unsafe fn from_glue(ptr: *mut bindings::file, charge: Charge) -> Result<Self> {
         let ptr = NonNull::new(from_err_ptr(ptr)?).ok_or(ENOMEM)?;
-        // SAFETY: the glue returns a new reference to a valid file.
+        // SAFETY: not an `ERR_PTR` or NULL, so a reference the caller gives
+        // up (the caller's guarantee).
         let file = unsafe { ARef::from_raw(ptr.cast()) };
         Ok(OpenFile {
             file,

@@ -59,7 +59,8 @@ impl Node {
         let path = self.path();
         // SAFETY: `path` holds references we own.
         let file = as_user.run(|| unsafe { rust_9p_open(&path, flags) });
-        OpenFile::from_glue(file, charge)
+        // SAFETY: the glue returns an `ERR_PTR` or a new file reference.
+        unsafe { OpenFile::from_glue(file, charge) }
     }
 
     /// Creates and opens the regular file `name` in this directory (or
@@ -82,7 +83,8 @@ impl Node {
         let file = as_user.run(|| unsafe {
             rust_9p_create(&root, &dir, name.as_ptr(), name.len(), flags, mode, gid)
         });
-        OpenFile::from_glue(file, charge)
+        // SAFETY: the glue returns an `ERR_PTR` or a new file reference.
+        unsafe { OpenFile::from_glue(file, charge) }
     }
 
     /// Creates `name` in this directory: a directory, or the fifo, socket
@@ -105,7 +107,8 @@ impl Node {
         // its length.
         let dentry =
             as_user.run(|| unsafe { make(&rootp, &dir, name.as_ptr(), name.len(), mode, gid) });
-        self.child(dentry)
+        // SAFETY: the glue returns an `ERR_PTR` or a new dentry reference.
+        unsafe { self.child(dentry) }
     }
 
     /// Creates the symlink `name` in this directory, pointing at `target`.
@@ -131,12 +134,19 @@ impl Node {
                 gid,
             )
         });
-        self.child(dentry)
+        // SAFETY: the glue returns an `ERR_PTR` or a new dentry reference.
+        unsafe { self.child(dentry) }
     }
 
     /// A node for an entry the glue made in this directory.
-    fn child(&self, dentry: *mut bindings::dentry) -> Result<Node> {
-        Ok(Node::on_mount(self, dentry_from_glue(dentry)?))
+    ///
+    /// # Safety
+    ///
+    /// `dentry` must be an `ERR_PTR`, or a reference to a valid dentry
+    /// that the caller owns and gives up.
+    unsafe fn child(&self, dentry: *mut bindings::dentry) -> Result<Node> {
+        // SAFETY: the caller's guarantee.
+        Ok(Node::on_mount(self, unsafe { dentry_from_glue(dentry)? }))
     }
 
     /// Links `source` as `name` in this directory.

@@ -74,10 +74,16 @@ unsafe impl AlwaysRefCounted for Mount {
 }
 
 /// Takes over a dentry reference returned by the glue (or its `ERR_PTR`).
-pub(super) fn dentry_from_glue(ptr: *mut bindings::dentry) -> Result<ARef<Dentry>> {
+///
+/// # Safety
+///
+/// `ptr` must be an `ERR_PTR`, or a reference to a valid dentry that the
+/// caller owns and gives up.
+pub(super) unsafe fn dentry_from_glue(ptr: *mut bindings::dentry) -> Result<ARef<Dentry>> {
     let ptr = from_err_ptr(ptr)?;
     let ptr = NonNull::new(ptr).ok_or(ENOMEM)?;
-    // SAFETY: the glue returns a new reference to a valid dentry.
+    // SAFETY: not an `ERR_PTR` or NULL, so a reference the caller gives up
+    // (the caller's guarantee).
     Ok(unsafe { ARef::from_raw(ptr.cast()) })
 }
 
@@ -196,7 +202,8 @@ impl Node {
         // SAFETY: both paths hold references we own, and `name` (when not
         // null) is valid for `len` bytes.
         let dentry = as_user.run(|| unsafe { rust_9p_walk(&root, &from, name, len) });
-        Ok(Node::on_mount(self, dentry_from_glue(dentry)?))
+        // SAFETY: the glue returns an `ERR_PTR` or a new dentry reference.
+        Ok(Node::on_mount(self, unsafe { dentry_from_glue(dentry)? }))
     }
 
     /// The node's attributes.

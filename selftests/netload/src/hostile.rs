@@ -4,11 +4,11 @@
 //! Tflushes that name each other, a client that stops reading its replies,
 //! and one address opening every connection it can. Each checks that the
 //! server gets out of it by itself, and what it held meanwhile (from the
-//! server's debugfs counters).
+//! server's debugfs counters and clients files).
 
 use crate::mktree::expected;
 use crate::p9::Msg;
-use crate::p9::{tflush, tread, Conn, ConnError, RREAD_HEADER, TFLUSH};
+use crate::p9::{tflush, tread, Conn, ConnError, RREAD_HEADER, TFLUSH, TWRITE};
 use crate::scenarios::{clone_root, session, verdict, Checks, Options};
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, Shutdown};
@@ -25,6 +25,31 @@ pub fn counter(name: &str) -> Option<i64> {
         let (key, value) = line.split_once(' ')?;
         (key == name).then(|| value.trim().parse().ok()).flatten()
     })
+}
+
+/// A connection's budget, in msizes of the server (`BUDGET_MSIZES`), each
+/// with `SMALL_REPLY` more (a request's frame beside its reply).
+const BUDGET_MSIZES: i64 = 4;
+const SMALL_REPLY: i64 = 256;
+/// Twrite's header: size[4] type[1] tag[2] fid[4] offset[8] count[4].
+const TWRITE_HEADER: u32 = 23;
+
+/// The server's open connections, one line each.
+const CLIENTS: &str = "/sys/kernel/debug/rust_9p/clients";
+
+/// Field `name` of the clients file's line for our connection from local
+/// port `port` (`127.0.0.1:PORT uids 0 fids 2 ...`), if it is listed.
+pub fn client_field(port: u16, name: &str) -> Option<i64> {
+    let text = std::fs::read_to_string(CLIENTS).ok()?;
+    let ours = format!("127.0.0.1:{port} ");
+    let line = text.lines().find(|line| line.starts_with(&ours))?;
+    let mut words = line.split(' ');
+    while let Some(word) = words.next() {
+        if word == name {
+            return words.next()?.parse().ok();
+        }
+    }
+    None
 }
 
 /// Tflush pairs that name each other (tag A flushes B, B flushes A), all
@@ -89,14 +114,28 @@ pub fn noread(o: &Options, c: &mut Checks) -> Result<(), String> {
     conn.open(0, 1, "files/size-1048577", 0)?;
     let count = msize - RREAD_HEADER;
     let mut writer = conn.writer()?;
+    let port = writer.local_addr().map_err(|e| e.to_string())?.port();
+    let listed = client_field(port, "fids");
+    c.check(
+        "the clients file lists the connection with its fids",
+        verdict(listed == Some(2), format!("fids {listed:?}")),
+    );
+    // Twrites of an msize each (to a fid not open for writing: the server
+    // answers EBADF, once it gets to them).
+    let data = vec![0x5a; (msize - TWRITE_HEADER) as usize];
     let sender = thread::spawn(move || {
         // Far more than every buffer on the way holds: the server ends up
-        // with replies it cannot send.
+        // with replies it cannot send, and requests it must not start.
         for round in 0..64u16 {
             let mut batch = Vec::new();
             for i in 0..32u16 {
                 let tag = 1 + (round * 32 + i) % 60000;
-                batch.extend(tread(tag, 1, 0, count).bytes());
+                if i % 4 == 3 {
+                    let write = Msg::new(TWRITE, tag).u32(1).u64(0);
+                    batch.extend(write.u32(data.len() as u32).raw(&data).bytes());
+                } else {
+                    batch.extend(tread(tag, 1, 0, count).bytes());
+                }
             }
             if writer.write_all(&batch).is_err() {
                 break;
@@ -106,8 +145,12 @@ pub fn noread(o: &Options, c: &mut Checks) -> Result<(), String> {
     let start = Instant::now();
     let limit = Duration::from_secs(write_timeout + 15);
     let mut most_queued = 0;
+    let mut most_own = 0;
+    let mut most_in_flight = 0;
     let reset = loop {
         most_queued = most_queued.max(counter("reply_bytes_queued").unwrap_or(0) - queued_before);
+        most_own = most_own.max(client_field(port, "queued_bytes").unwrap_or(0));
+        most_in_flight = most_in_flight.max(client_field(port, "in_flight").unwrap_or(0));
         if counter("write_timeouts").unwrap_or(0) > timeouts_before {
             break true;
         }
@@ -131,6 +174,23 @@ pub fn noread(o: &Options, c: &mut Checks) -> Result<(), String> {
             format!("at most {most_queued} bytes queued, budget {budget}"),
         ),
     );
+    let own_budget = BUDGET_MSIZES * (i64::from(msize) + SMALL_REPLY);
+    c.check(
+        "the clients file shows its queue, within its own budget",
+        verdict(
+            most_own > 0 && most_own <= own_budget,
+            format!("at most {most_own} bytes, budget {own_budget}"),
+        ),
+    );
+    // Each of its requests reserves an msize or more of the budget (its
+    // frame and its reply) before it starts.
+    c.check(
+        "requests of an msize wait for the budget before they start",
+        verdict(
+            (1..=BUDGET_MSIZES).contains(&most_in_flight),
+            format!("at most {most_in_flight} in flight, budget {BUDGET_MSIZES} msizes"),
+        ),
+    );
     // Whatever reached our buffers, then the end: no hang.
     let mut stream = conn.writer()?;
     let mut sink = vec![0u8; 1 << 16];
@@ -148,17 +208,22 @@ pub fn noread(o: &Options, c: &mut Checks) -> Result<(), String> {
     let _ = stream.shutdown(Shutdown::Both);
     let _ = sender.join();
     let settled = (0..100).any(|_| {
-        let back = counter("reply_bytes_queued").unwrap_or(0) <= queued_before;
+        let back = counter("reply_bytes_queued").unwrap_or(0) <= queued_before
+            && client_field(port, "fids").is_none();
         if !back {
             thread::sleep(Duration::from_millis(100));
         }
         back
     });
     c.check(
-        "every queued reply was released",
+        "every queued reply was released, and the connection unlisted",
         verdict(
             settled,
-            format!("reply_bytes_queued {:?}", counter("reply_bytes_queued")),
+            format!(
+                "reply_bytes_queued {:?}, listed {}",
+                counter("reply_bytes_queued"),
+                client_field(port, "fids").is_some()
+            ),
         ),
     );
     Ok(())

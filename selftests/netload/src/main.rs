@@ -76,10 +76,11 @@
 //!     Not part of "all":
 //!       flushcycle  40 pairs of Tflushes naming each other, sent at once,
 //!                 are all answered and the connection reads on
-//!       noread    a client pipelines large Treads and reads nothing: the
-//!                 server resets it within --write-timeout S (its
-//!                 write_timeout) and queues at most --budget B bytes
-//!                 meanwhile (read from its debugfs counters)
+//!       noread    a client pipelines large Treads and Twrites and reads
+//!                 nothing: the server resets it within --write-timeout S
+//!                 (its write_timeout), queues at most --budget B bytes
+//!                 meanwhile (read from its debugfs counters), and starts
+//!                 no more requests than its budget holds (its clients file)
 //!       peerlimit 127.0.0.3 gets --max-per-peer N connections and no more,
 //!                 127.0.0.4 is served meanwhile
 //!       budgets   two connections' fids, open files and attribute values
