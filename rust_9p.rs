@@ -23,6 +23,8 @@ mod budget;
 pub mod clients;
 #[path = "rust_9p/codec.rs"]
 mod codec;
+#[path = "rust_9p/connection.rs"]
+mod connection;
 #[path = "rust_9p/counters.rs"]
 mod counters;
 #[path = "glue/creds.rs"]
@@ -79,7 +81,7 @@ struct Rust9p {
     // Then the creator threads, which run what is still queued first.
     _creators: vfs::CreatorsOwner,
     // Last: the debugfs files, whose readers may look at connections.
-    _debugfs: clients::DebugfsFiles<server::Connection>,
+    _debugfs: clients::DebugfsFiles<connection::Connection>,
 }
 
 impl kernel::Module for Rust9p {

@@ -9,8 +9,8 @@
 use crate::budget;
 use crate::clients::{Clients, DebugfsFiles};
 use crate::codec::kind;
+use crate::connection::Connection;
 use crate::seq::SeqFile;
-use crate::server::Connection;
 use core::ffi::c_void;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicI64, Ordering};

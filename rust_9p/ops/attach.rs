@@ -4,12 +4,12 @@
 //! export it starts.
 
 use crate::codec::{Qid, NOFID};
+use crate::connection::Connection;
 use crate::creds::Credential;
 use crate::fids::{qid_of, Attach, Fid};
 use crate::file::{self, MAX_ACCOUNT_FILE};
 use crate::passwd;
 use crate::proto::{self, WalkName};
-use crate::server::Connection;
 use crate::vfs::Step;
 use kernel::c_str;
 use kernel::prelude::*;

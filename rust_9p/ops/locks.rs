@@ -6,9 +6,9 @@
 //! real POSIX locks across clients are the next step.
 
 use crate::codec::Flock;
+use crate::connection::Connection;
 use crate::fids::Opened;
 use crate::proto::{self, lock};
-use crate::server::Connection;
 use kernel::prelude::*;
 
 /// Checks that `fid` is open on a file or directory and `req` is well

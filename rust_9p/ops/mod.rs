@@ -19,10 +19,10 @@ mod read;
 mod write;
 
 use crate::codec::{self, Overflow, Qid, Request, Writer, HEADER};
+use crate::connection::Connection;
 use crate::counters::{self, Counter};
 use crate::errno;
 use crate::proto::{self, BadName, SMALL_REPLY};
-use crate::server::Connection;
 use crate::vfs::Entry;
 use kernel::prelude::*;
 

@@ -6,10 +6,10 @@
 
 use super::entry_name;
 use crate::codec::Qid;
+use crate::connection::Connection;
 use crate::errno;
 use crate::fids::{qid_of, Attach, Fid};
 use crate::proto::{self, BadTarget, MknodKind, AT_REMOVEDIR};
-use crate::server::Connection;
 use crate::vfs::{Entry, Node, RenameFrom};
 use kernel::prelude::*;
 use kernel::sync::Arc;

@@ -6,9 +6,9 @@
 use super::Reply;
 use crate::budget;
 use crate::codec::{self, kind, Qid, HEADER};
+use crate::connection::Connection;
 use crate::fids::{qid_of, Attach, Fid, Opened};
 use crate::proto::{self, Attr, WalkName, DATA_OFFSET, MAX_LINK};
-use crate::server::Connection;
 use crate::vfs::{DirEntry, Node, Stat, StatFs, Step};
 use kernel::prelude::*;
 use kernel::sync::Arc;

@@ -5,9 +5,9 @@
 
 use crate::budget;
 use crate::codec::{Qid, SetAttr};
+use crate::connection::Connection;
 use crate::fids::{qid_of, Fid, Opened};
 use crate::proto::{self, open_flags};
-use crate::server::Connection;
 use crate::vfs::{self, kernel_open_flags, OpenFile};
 use kernel::prelude::*;
 
