@@ -64,7 +64,8 @@ help:
 	@echo "                    virtio-9p and local reads, rust_fingerd against netkit"
 	@echo "                    fingerd and an epoll baseline (BENCH_ARGS='--reps 5')"
 	@echo "make fuzz           libFuzzer on the pure-logic sources, FUZZ_SECS (300) per"
-	@echo "                    target; merges new inputs into host/fuzz/corpus"
+	@echo "                    target; merges new inputs into host/fuzz/corpus; then"
+	@echo "                    the in-guest 9P fuzzer for FUZZ_GUEST_SECS (600; 0: not)"
 	@echo "make unit           host-side cargo tests of the pure-logic sources"
 	@echo "make fmt            rustfmt the Rust sources (fmt-check: only check)"
 	@echo "make clippy         build the modules with CLIPPY=1"
@@ -111,8 +112,9 @@ bench:
 
 # Not a test either: "make check" replays the corpora (host unit tests).
 FUZZ_SECS ?= 300
+FUZZ_GUEST_SECS ?= 600
 fuzz:
-	@scripts/fuzz.sh $(FUZZ_SECS)
+	@FUZZ_GUEST_SECS=$(FUZZ_GUEST_SECS) scripts/fuzz.sh $(FUZZ_SECS)
 
 unit:
 	@cargo test --quiet --manifest-path host/Cargo.toml

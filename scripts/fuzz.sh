@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# fuzz.sh [SECONDS [TARGET...]]   "make fuzz": the host-side fuzz targets
+# fuzz.sh [SECONDS [TARGET...]]   "make fuzz": the host-side fuzz targets,
+#                                  then the in-guest 9P fuzzer
 #
 # Builds host/fuzz (the targets of host/src/fuzz.rs, over the modules'
 # pure-logic sources) with the stable compiler's sanitizer-coverage
@@ -10,6 +11,11 @@
 # (default: 300) on its corpus in host/fuzz/corpus/TARGET, merging what it
 # found back into the corpus, minimised. Prints the executions of each run;
 # exits non-zero when a target crashed (the input is in build/fuzz/).
+#
+# Then, unless FUZZ_GUEST_SECS is 0, runs selftests/p9_fuzz.sh under the
+# test kernel (KASAN, kmemleak, lockdep) with netload's stateful 9P fuzzer
+# going for FUZZ_GUEST_SECS seconds (default 600; at most 1000, within the
+# selftests' timeout) instead of make check's 60; fails when a case does.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$RKS_TOP"
@@ -52,4 +58,24 @@ for t in "${targets[@]}"; do
 		rm -f "$corpus"/* && cp "$work/merged"/* "$corpus"/
 	echo "fuzz: $t: ${runs:-?} executions in $secs s, $(ls "$corpus" | wc -l) corpus inputs: $verdict"
 done
+
+guest=${FUZZ_GUEST_SECS:-600}
+if [ "$guest" -gt 1000 ]; then
+	echo "fuzz: FUZZ_GUEST_SECS=$guest: at most 1000 (the selftests' timeout is 1200 s)" >&2
+	exit 2
+fi
+if [ "$guest" -gt 0 ]; then
+	scripts/kernel.sh build test
+	scripts/modules.sh test
+	if scripts/vm.sh --flavour test --tests p9_fuzz.sh --append "rks.fuzz_s=$guest" \
+		--timeout $((guest + 900)) >/dev/null; then
+		verdict=ok
+	else
+		verdict="FAILED (see build/logs/latest/results.ktap)"
+		status=1
+	fi
+	# netload's line: "fuzz: every fuzzed session started (...): Stats {...}".
+	stats=$(sed -n 's/.*every fuzzed session started[^:]*: //p' build/logs/latest/results.ktap | head -1)
+	echo "fuzz: in-guest p9 fuzzer: $guest s, ${stats:-?}: $verdict"
+fi
 exit $status

@@ -268,7 +268,8 @@ static bool may_link_to(struct mnt_idmap *idmap, struct inode *inode)
 		return true;
 	if (!S_ISREG(mode) || (mode & S_ISUID))
 		return false;
-	if ((mode & S_ISGID) && (mode & S_IXGRP))
+	/* Executable setgid files should not get pinned (as in namei.c). */
+	if ((mode & S_ISGID) && (mode & 0010))
 		return false;
 	return !inode_permission(idmap, inode, MAY_READ | MAY_WRITE);
 }
