@@ -28,7 +28,7 @@
 
 RKS_LISTEN_PARAMS(rust_fingerd, 79);
 
-static char group[64] = "finger";
+static char group[RUST_FINGERD_GROUP_PARAM_LEN] = "finger";
 module_param_string(group, group, sizeof(group), 0444);
 MODULE_PARM_DESC(group, "Group whose members are fingerable (default: finger)");
 
@@ -172,9 +172,9 @@ static void *read_checked(const struct path *dir, const struct path *p, kuid_t u
  * system; @name is looked up without following a symlink and must be a
  * regular file owned by @uid, on @home's file system (not a mount), that
  * the user may read. Then it is opened with dentry_open() (no device open,
- * no atime update). Returns the buffer (free it with rks_free()) or an
- * ERR_PTR(): -EREMOTE, -EXDEV, -EINVAL (not a regular file), -EPERM (not
- * the user's), or the lookup's or the read's error.
+ * no atime update). Returns the buffer (glue/file.rs frees it with
+ * kvfree()) or an ERR_PTR(): -EREMOTE, -EXDEV, -EINVAL (not a regular file),
+ * -EPERM (not the user's), or the lookup's or the read's error.
  */
 void *rust_fingerd_read_published(const char *home, const char *name, u32 uid, size_t max,
 				  size_t *len)

@@ -31,10 +31,9 @@ pub struct AtomicWaker {
     waker: UnsafeCell<Option<Waker>>,
 }
 
-// SAFETY: the waker cell is only touched by whoever owns `state` (see the type
-// invariants), and `Waker` is `Send + Sync`.
-unsafe impl Send for AtomicWaker {}
-// SAFETY: as above.
+// SAFETY: the waker cell is only touched by whoever owns `state` (see the
+// type invariants), and `Waker` is `Send + Sync`, so threads may share the
+// slot. `Send` comes with the fields.
 unsafe impl Sync for AtomicWaker {}
 
 impl Default for AtomicWaker {

@@ -361,9 +361,8 @@ pub struct Mutex<T> {
 }
 
 // SAFETY: the mutex hands out access to `T` to one holder at a time, so it
-// can be shared between threads when `T` can be sent between them.
-unsafe impl<T: Send> Send for Mutex<T> {}
-// SAFETY: as above.
+// can be shared between threads when `T` can be sent between them. `Send`
+// comes with the fields.
 unsafe impl<T: Send> Sync for Mutex<T> {}
 
 impl<T> Mutex<T> {
@@ -382,7 +381,7 @@ impl<T> Mutex<T> {
         Ok(MutexGuard {
             mutex: self,
             _permit: permit,
-            _not_auto: PhantomData,
+            _access: PhantomData,
         })
     }
 }
@@ -395,16 +394,10 @@ impl<T> Mutex<T> {
 pub struct MutexGuard<'a, T> {
     mutex: &'a Mutex<T>,
     _permit: Permit<'a>,
-    /// Opts out of the automatic `Send` and `Sync`, stated below instead.
-    _not_auto: PhantomData<*mut T>,
+    /// The guard gives `&mut T`, so it is `Send` only when `T: Send` and
+    /// `Sync` only when `T: Sync`, as `&mut T` is.
+    _access: PhantomData<&'a mut T>,
 }
-
-// SAFETY: the guard gives `&mut T`, so it may move to another thread (as a
-// task's future does) when `T` may.
-unsafe impl<T: Send> Send for MutexGuard<'_, T> {}
-// SAFETY: a shared guard gives `&T` only, which threads may share when
-// `T: Sync`.
-unsafe impl<T: Sync> Sync for MutexGuard<'_, T> {}
 
 impl<T> Deref for MutexGuard<'_, T> {
     type Target = T;

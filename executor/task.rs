@@ -105,9 +105,10 @@ impl Task {
 
     /// Whether `work` is this task's work item.
     pub(super) fn is_work(&self, work: *const bindings::work_struct) -> bool {
-        // SAFETY: `self.work` is a live `Work`, so its address may be taken.
-        let ours = unsafe { Work::raw_get(&self.work) };
-        core::ptr::eq(ours, work)
+        // `Work` and the `Opaque` in it are `repr(transparent)` over the
+        // `work_struct`, so they share its address.
+        let ours: *const Work<Task> = &self.work;
+        core::ptr::eq(ours.cast::<bindings::work_struct>(), work)
     }
 
     /// Stops the task from being polled or queued again.

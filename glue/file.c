@@ -18,7 +18,7 @@
 /*
  * Reads up to @max bytes of the regular file @file into a kvmalloc() buffer
  * sized to the file; stores the length read in @len. Returns the buffer
- * (free it with rks_free()) or an ERR_PTR().
+ * (glue/file.rs frees it with kvfree()) or an ERR_PTR().
  */
 static void *read_regular(struct file *file, size_t max, size_t *len)
 {
@@ -47,11 +47,6 @@ static void *read_regular(struct file *file, size_t max, size_t *len)
 	}
 	*len = got;
 	return buf;
-}
-
-__weak void rks_free(void *data)
-{
-	kvfree(data);
 }
 
 /* Reads up to @max bytes of @path with the module's (kernel) credentials. */

@@ -9,6 +9,5 @@
 #include <linux/types.h>
 
 void *rks_read_file(const char *path, size_t max, size_t *len);
-void rks_free(void *data);
 
 #endif

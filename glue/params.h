@@ -9,12 +9,19 @@
 #include <linux/moduleparam.h>
 
 /*
+ * The sizes of the string parameters' buffers, which glue/params.rs states
+ * again: the Rust accessors return the buffers whole.
+ */
+#define RKS_ADDRESS_PARAM_LEN 64
+#define RKS_ALLOW_PARAM_LEN 1024
+
+/*
  * Declares the "address", "port" and "allow" parameters of module @mod
  * and the accessors @mod_param_address(), @mod_param_port() and
  * @mod_param_allow().
  */
 #define RKS_LISTEN_PARAMS(mod, default_port)					\
-	static char address[64];						\
+	static char address[RKS_ADDRESS_PARAM_LEN];				\
 	module_param_string(address, address, sizeof(address), 0444);		\
 	MODULE_PARM_DESC(address,						\
 		"IPv4 or IPv6 address to listen on (default: every address)");	\
@@ -22,7 +29,7 @@
 	module_param(port, int, 0444);						\
 	MODULE_PARM_DESC(port, "TCP port to listen on, 1-65535 (default: "	\
 		#default_port ")");						\
-	static char allow[1024];						\
+	static char allow[RKS_ALLOW_PARAM_LEN];				\
 	module_param_string(allow, allow, sizeof(allow), 0444);			\
 	MODULE_PARM_DESC(allow,							\
 		"Comma-separated IPv4/IPv6 addresses and prefixes that may "	\

@@ -8,20 +8,22 @@
 
 use crate::inet::{self, AllowList, ListenAddr};
 use kernel::prelude::*;
-use kernel::str::CStr;
 
-/// Returns the string parameter `name` held at `value` as UTF-8.
+/// The size of the `address` parameter's buffer (`RKS_ADDRESS_PARAM_LEN`
+/// in `glue/params.h`).
+pub const ADDRESS_PARAM_LEN: usize = 64;
+/// The size of the `allow` parameter's buffer (`RKS_ALLOW_PARAM_LEN`).
+pub const ALLOW_PARAM_LEN: usize = 1024;
+
+/// Returns the string parameter `name`, whose `module_param_string` buffer
+/// is `value`, as UTF-8.
 ///
-/// # Safety
-///
-/// `value` must point to a NUL-terminated buffer that stays valid and unchanged
-/// for as long as the module is loaded (a `module_param_string` buffer with
-/// permissions that do not allow writes through sysfs).
-pub unsafe fn param_str(name: &str, value: *const kernel::ffi::c_char) -> Result<&'static str> {
-    // SAFETY: the caller guarantees `value` is NUL-terminated and lives as
-    // long as the module.
-    let value = unsafe { CStr::from_char_ptr(value) };
-    value.to_str().map_err(|_| {
+/// The accessors that return such buffers are declared `safe` to return a
+/// `&'static` array: a 0444 parameter is not written after load.
+pub fn param_str(name: &str, value: &'static [u8]) -> Result<&'static str> {
+    // The kernel refuses a value that does not fit with its NUL.
+    let len = value.iter().position(|&b| b == 0).ok_or(EINVAL)?;
+    core::str::from_utf8(&value[..len]).map_err(|_| {
         pr_err!("{}= is not valid UTF-8\n", name);
         EINVAL
     })

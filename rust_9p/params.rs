@@ -2,23 +2,27 @@
 
 //! The module parameters of `rust_9p`, read from `rust_9p_glue.c` and checked.
 
-use crate::glue_params::{allow_list, in_range, listen_addr, param_str};
+use crate::glue_params::{
+    allow_list, in_range, listen_addr, param_str, ADDRESS_PARAM_LEN, ALLOW_PARAM_LEN,
+};
 use crate::inet::{AllowList, ListenAddr};
 use crate::proto::MIN_MSIZE;
 use crate::vfs::Node;
-use kernel::ffi::{c_char, c_int};
+use kernel::bindings;
+use kernel::ffi::c_int;
 use kernel::prelude::*;
 use kernel::str::CString;
 
-// The declarations match `rust_9p/glue.h`. Each accessor takes
-// nothing and returns a parameter of this module that nothing writes after
-// load (0444), so they are declared `safe`; what a string accessor
-// returns is read through `param_str`, whose caller vouches for it.
+// The declarations match `rust_9p/glue.h`. Each accessor takes nothing and
+// returns a parameter of this module that nothing writes after load (0444),
+// so they are declared `safe`: a string accessor returns its whole
+// `module_param_string` buffer, whose size `glue/params.h` and
+// `rust_9p_glue.c` give.
 unsafe extern "C" {
-    safe fn rust_9p_param_address() -> *const c_char;
-    safe fn rust_9p_param_allow() -> *const c_char;
+    safe fn rust_9p_param_address() -> &'static [u8; ADDRESS_PARAM_LEN];
+    safe fn rust_9p_param_allow() -> &'static [u8; ALLOW_PARAM_LEN];
     safe fn rust_9p_param_port() -> c_int;
-    safe fn rust_9p_param_root() -> *const c_char;
+    safe fn rust_9p_param_root() -> &'static [u8; bindings::PATH_MAX as usize];
     safe fn rust_9p_param_msize() -> c_int;
     safe fn rust_9p_param_max_connections() -> c_int;
     safe fn rust_9p_param_max_fids() -> c_int;
@@ -90,16 +94,9 @@ fn id(name: &str, value: u32) -> Result<u32> {
 impl Params {
     /// Reads and checks the parameters, logging the first problem found.
     pub(crate) fn load() -> Result<Self> {
-        // SAFETY: the accessors return the module's read-only (0444)
-        // `module_param_string` buffers, NUL-terminated and as long-lived as
-        // the module.
-        let (address, root, allow) = unsafe {
-            (
-                param_str("address", rust_9p_param_address())?,
-                param_str("root", rust_9p_param_root())?,
-                param_str("allow", rust_9p_param_allow())?,
-            )
-        };
+        let address = param_str("address", rust_9p_param_address())?;
+        let root = param_str("root", rust_9p_param_root())?;
+        let allow = param_str("allow", rust_9p_param_allow())?;
         let allow = allow_list(allow)?;
         let listen = listen_addr(address, rust_9p_param_port())?;
         let msize = rust_9p_param_msize();

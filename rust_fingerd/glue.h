@@ -11,6 +11,9 @@
 
 struct seq_file;
 
+/* The size of the group parameter's buffer; rust_fingerd/params.rs states it again. */
+#define RUST_FINGERD_GROUP_PARAM_LEN 64
+
 const char *rust_fingerd_param_group(void);
 int rust_fingerd_param_deadline_ms(void);
 int rust_fingerd_param_max_clients(void);

@@ -3,27 +3,33 @@
 //! The module parameters of `rust_fingerd`, read from `rust_fingerd_glue.c`
 //! and checked.
 
-use crate::glue_params::{allow_list, in_range, listen_addr, param_str};
+use crate::glue_params::{
+    allow_list, in_range, listen_addr, param_str, ADDRESS_PARAM_LEN, ALLOW_PARAM_LEN,
+};
 use crate::inet::{AllowList, ListenAddr};
-use kernel::ffi::{c_char, c_int};
+use kernel::ffi::c_int;
 use kernel::prelude::*;
 use kernel::str::CString;
 
-// The declarations match `rust_fingerd/glue.h`. Each accessor
-// takes nothing and returns a parameter of this module that nothing writes
-// after load (0444), so they are declared `safe`; what a string accessor
-// returns is read through `param_str`, whose caller vouches for it.
+// The declarations match `rust_fingerd/glue.h`. Each accessor takes nothing
+// and returns a parameter of this module that nothing writes after load
+// (0444), so they are declared `safe`: a string accessor returns its whole
+// `module_param_string` buffer, whose size `glue/params.h` and
+// `rust_fingerd/glue.h` give.
 unsafe extern "C" {
-    safe fn rust_fingerd_param_address() -> *const c_char;
-    safe fn rust_fingerd_param_allow() -> *const c_char;
+    safe fn rust_fingerd_param_address() -> &'static [u8; ADDRESS_PARAM_LEN];
+    safe fn rust_fingerd_param_allow() -> &'static [u8; ALLOW_PARAM_LEN];
     safe fn rust_fingerd_param_port() -> c_int;
-    safe fn rust_fingerd_param_group() -> *const c_char;
+    safe fn rust_fingerd_param_group() -> &'static [u8; GROUP_PARAM_LEN];
     safe fn rust_fingerd_param_deadline_ms() -> c_int;
     safe fn rust_fingerd_param_max_clients() -> c_int;
     safe fn rust_fingerd_param_max_per_peer() -> c_int;
     safe fn rust_fingerd_param_list_users() -> bool;
     safe fn rust_fingerd_param_max_plan_size() -> c_int;
 }
+
+/// The size of the `group` parameter's buffer (`RUST_FINGERD_GROUP_PARAM_LEN`).
+const GROUP_PARAM_LEN: usize = 64;
 
 /// Validated parameters.
 pub(crate) struct Params {
@@ -48,16 +54,9 @@ pub(crate) struct Params {
 impl Params {
     /// Reads and checks the parameters, logging the first problem found.
     pub(crate) fn load() -> Result<Self> {
-        // SAFETY: the accessors return the module's read-only (0444)
-        // `module_param_string` buffers, NUL-terminated and as long-lived as
-        // the module.
-        let (address, group, allow) = unsafe {
-            (
-                param_str("address", rust_fingerd_param_address())?,
-                param_str("group", rust_fingerd_param_group())?,
-                param_str("allow", rust_fingerd_param_allow())?,
-            )
-        };
+        let address = param_str("address", rust_fingerd_param_address())?;
+        let group = param_str("group", rust_fingerd_param_group())?;
+        let allow = param_str("allow", rust_fingerd_param_allow())?;
         let allow = allow_list(allow)?;
         let listen = listen_addr(address, rust_fingerd_param_port())?;
         let group_ok = !group.is_empty()

@@ -48,12 +48,13 @@ pub(crate) fn read_published(
     let owner = Credential::new(uid, gid, &[])?;
     let mut len = 0;
     // SAFETY: both strings are NUL-terminated and `len` a valid place for
-    // the length.
-    let ptr = owner.run(|| unsafe {
-        rust_fingerd_read_published(home.as_char_ptr(), name.as_char_ptr(), uid, max, &mut len)
-    });
-    // SAFETY: the glue returns an `ERR_PTR` or a buffer of `len` bytes read.
-    unsafe { FileData::from_glue(ptr, len) }
+    // the length; the glue returns an `ERR_PTR` or a `kvmalloc` buffer sized
+    // to the file (at least one byte) with the `len` bytes read, ours now.
+    owner.run(|| unsafe {
+        let ptr =
+            rust_fingerd_read_published(home.as_char_ptr(), name.as_char_ptr(), uid, max, &mut len);
+        FileData::from_glue(ptr, len)
+    })
 }
 
 /// Whether a per-query log line may be printed now (kernel rate limit).

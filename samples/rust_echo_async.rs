@@ -38,13 +38,13 @@ module! {
     license: "GPL",
 }
 
-// The declarations match the sample's C glue. Each accessor takes
-// nothing and returns a parameter that nothing writes after load (0444),
-// so they are declared `safe`; what a string accessor returns is read
-// through `param_str`, whose caller vouches for it.
+// The declarations match the sample's C glue. Each accessor takes nothing
+// and returns a parameter that nothing writes after load (0444), so they are
+// declared `safe`: a string accessor returns its whole `module_param_string`
+// buffer, whose size `glue/params.h` gives.
 unsafe extern "C" {
-    safe fn rust_echo_async_param_address() -> *const kernel::ffi::c_char;
-    safe fn rust_echo_async_param_allow() -> *const kernel::ffi::c_char;
+    safe fn rust_echo_async_param_address() -> &'static [u8; glue_params::ADDRESS_PARAM_LEN];
+    safe fn rust_echo_async_param_allow() -> &'static [u8; glue_params::ALLOW_PARAM_LEN];
     safe fn rust_echo_async_param_port() -> kernel::ffi::c_int;
     safe fn rust_echo_async_param_idle_ms() -> kernel::ffi::c_int;
 }
@@ -62,12 +62,9 @@ struct RustEchoAsync {
 
 impl kernel::Module for RustEchoAsync {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        // SAFETY: the accessors return the module's read-only parameters.
-        let address =
-            unsafe { glue_params::param_str("address", rust_echo_async_param_address())? };
+        let address = glue_params::param_str("address", rust_echo_async_param_address())?;
         let listen = glue_params::listen_addr(address, rust_echo_async_param_port())?;
-        // SAFETY: as for `address`.
-        let allow = unsafe { glue_params::param_str("allow", rust_echo_async_param_allow())? };
+        let allow = glue_params::param_str("allow", rust_echo_async_param_allow())?;
         let allow = glue_params::allow_list(allow)?;
         let idle_ms = rust_echo_async_param_idle_ms();
         // 0 is "never"; the lower bound makes the cast lossless.
