@@ -63,8 +63,9 @@ help:
 	@echo "make bench          benchmarks on the release kernel: rust_9p against diod,"
 	@echo "                    virtio-9p and local reads, rust_fingerd against netkit"
 	@echo "                    fingerd and an epoll baseline (BENCH_ARGS='--reps 5')"
-	@echo "make fuzz           libFuzzer on the pure-logic sources, FUZZ_SECS (300) per"
-	@echo "                    target; merges new inputs into host/fuzz/corpus; then"
+	@echo "make fuzz           libFuzzer on the pure-logic sources, FUZZ_SECS per target"
+	@echo "                    (default 900 for passwd, 300 for the others); merges new"
+	@echo "                    inputs into host/fuzz/corpus; then"
 	@echo "                    the in-guest 9P fuzzer for FUZZ_GUEST_SECS (600; 0: not)"
 	@echo "make unit           host-side cargo tests of the pure-logic sources"
 	@echo "make fmt            rustfmt the Rust sources (fmt-check: only check)"
@@ -111,7 +112,8 @@ bench:
 	@scripts/bench.sh $(BENCH_ARGS)
 
 # Not a test either: "make check" replays the corpora (host unit tests).
-FUZZ_SECS ?= 300
+# Empty: each target its default (scripts/fuzz.sh).
+FUZZ_SECS ?=
 FUZZ_GUEST_SECS ?= 600
 fuzz:
 	@FUZZ_GUEST_SECS=$(FUZZ_GUEST_SECS) scripts/fuzz.sh $(FUZZ_SECS)
