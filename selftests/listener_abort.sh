@@ -30,14 +30,15 @@ aborted() {
 	done
 	ktap_check_expr "$name: the aborted listener's loop ends with one line" \
 		'[ $logged = 1 ] && [ "$(dmesg_since_mark | grep -c "no longer accepting")" = 1 ]'
-	# Over 2 s, under a quarter of one CPU's share: a spinning loop would
-	# keep a CPU busy the whole time.
+	# Over 2 s, under half of one CPU: a spinning loop would keep a CPU
+	# busy the whole time, while an idle guest under TCG, KASAN and
+	# kmemleak, beside other VMs, has measured 38 to 50 busy jiffies of 200.
 	before=$(busy)
 	sleep 2
 	spent=$(($(busy) - before))
 	ncpu=$(grep -c '^processor' /proc/cpuinfo)
 	echo "# $name: $spent busy jiffies in 2 s on $ncpu CPUs"
-	ktap_check_expr "$name: nothing spins afterwards" '[ $((spent * 4 * ncpu)) -lt $((200 * ncpu)) ]'
+	ktap_check_expr "$name: nothing spins afterwards" '[ $((spent * 2)) -lt 200 ]'
 	ms=$(timeout 30 netload rmmod "$name")
 	ktap_check_expr "$name: unloads (took ${ms:-?} ms)" \
 		'[ -n "$ms" ] && no_module_left "$name"'
