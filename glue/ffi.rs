@@ -53,13 +53,10 @@ extern "C" {
         addr: *mut u8,
         port: *mut u16,
     ) -> c_int;
-    /// Accepts a connection on `sock` without blocking, with `TCP_NODELAY`;
-    /// 0 with the new socket in `res`, or a negative errno.
-    pub fn rks_tcp_accept(sock: *mut bindings::socket, res: *mut *mut bindings::socket) -> c_int;
+    /// `TCP_NODELAY` on `sock`.
+    pub fn rks_tcp_nodelay(sock: *mut bindings::socket);
     /// Whether the connection of `sock` is reset or closed both ways.
     pub fn rks_sock_hung_up(sock: *mut bindings::socket) -> bool;
-    /// Whether `sock` reports room to send (`sk_stream_is_writeable`).
-    pub fn rks_sock_claims_room(sock: *mut bindings::socket) -> bool;
     /// Resets the connection of `sock` and shuts it down both ways.
     pub fn rks_sock_abort(sock: *mut bindings::socket);
     /// Credentials of `uid`, `gid` and `ngroups` supplementary `groups`,

@@ -136,17 +136,9 @@ __weak int rks_sock_addr(struct socket *sock, bool peer, u8 *addr, u16 *port)
 	return -EAFNOSUPPORT;
 }
 
-/*
- * Accepts a connection on the listening socket @sock without blocking, with
- * TCP_NODELAY set; 0 with the new socket in @res, or a negative errno.
- */
-__weak int rks_tcp_accept(struct socket *sock, struct socket **res)
+__weak void rks_tcp_nodelay(struct socket *sock)
 {
-	int err = kernel_accept(sock, res, O_NONBLOCK);
-
-	if (!err)
-		tcp_sock_set_nodelay((*res)->sk);
-	return err;
+	tcp_sock_set_nodelay(sock->sk);
 }
 
 /*
@@ -159,16 +151,6 @@ __weak bool rks_sock_hung_up(struct socket *sock)
 
 	return READ_ONCE(sk->sk_err) || READ_ONCE(sk->sk_state) == TCP_CLOSE ||
 	       READ_ONCE(sk->sk_shutdown) == SHUTDOWN_MASK;
-}
-
-/*
- * Whether @sock reports room to send. A send that fails with -EAGAIN while it
- * does failed for memory, and no write-space wake may follow: with nothing
- * in flight, no acknowledgment comes to wake the writer.
- */
-__weak bool rks_sock_claims_room(struct socket *sock)
-{
-	return sk_stream_is_writeable(sock->sk);
 }
 
 /*
