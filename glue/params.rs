@@ -21,8 +21,10 @@ pub const ALLOW_PARAM_LEN: usize = 1024;
 /// The accessors that return such buffers are declared `safe` to return a
 /// `&'static` array: a 0444 parameter is not written after load.
 pub fn param_str(name: &str, value: &'static [u8]) -> Result<&'static str> {
-    // The kernel refuses a value that does not fit with its NUL.
-    let len = value.iter().position(|&b| b == 0).ok_or(EINVAL)?;
+    // The kernel refuses a value that does not fit with its NUL, so the
+    // whole buffer is never the string; were it, it would still be read
+    // within bounds.
+    let len = value.iter().position(|&b| b == 0).unwrap_or(value.len());
     core::str::from_utf8(&value[..len]).map_err(|_| {
         pr_err!("{}= is not valid UTF-8\n", name);
         EINVAL
