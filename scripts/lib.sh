@@ -3,7 +3,10 @@
 
 RKS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RKS_CACHE=${RKS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rust-kernel-servers}
-RKS_KVER=6.12.117
+# The upstream version of the installed linux-source-6.12 (Debian moves it
+# on: 6.12.117, then 6.12.118), so a new source gets its own tree.
+RKS_KVER=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null | sed 's/-.*//')
+RKS_KVER=${RKS_KVER:-6.12}
 RKS_LLVM=${RKS_LLVM:--19}
 export PATH="$HOME/.cargo/bin:$PATH"
 

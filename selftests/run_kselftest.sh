@@ -37,7 +37,14 @@ for t in "$@"; do
 	elif [ $rc -eq 4 ]; then
 		echo "ok $n selftests: rust_servers: $t # SKIP"
 	else
-		[ $rc -eq 137 ] && echo "# $t: timed out after $timeout_s s"
+		if [ $rc -eq 137 ]; then
+			# What a killed test left must not fail the next ones too.
+			echo "# $t: timed out after $timeout_s s; its 9p mounts and modules are removed"
+			awk '$3 == "9p" { print $2 }' /proc/mounts | sort -r | xargs -r -n1 umount -l
+			for m in rust_9p rust_fingerd rust_echo_async; do
+				grep -q "^$m " /proc/modules && rmmod $m
+			done
+		fi
 		echo "not ok $n selftests: rust_servers: $t # exit=$rc"
 		failed=1
 	fi
