@@ -41,6 +41,23 @@ pub(crate) fn reply_bound(kind: u8, body: &[u8], msize: usize) -> usize {
     }
 }
 
+/// Room the Linux client keeps for a Tread or Twrite header (P9_IOHDRSZ):
+/// one request moves at most msize minus this.
+pub(crate) const IO_HEADER_ROOM: usize = 24;
+
+/// The block size Rgetattr reports: the largest multiple of the file
+/// system's `blksize` that one request of the `msize` can move (or that
+/// request size, when `blksize` is 0 or larger), as QEMU's server does.
+/// Programs size their reads by it (stdio buffers, `cat`, `sha256sum`), so
+/// a file system's 4 KiB would cost a round trip per 4 KiB at cache=none.
+pub(crate) fn io_blksize(blksize: u64, msize: usize) -> u64 {
+    let io = msize.saturating_sub(IO_HEADER_ROOM) as u64;
+    match io.checked_div(blksize) {
+        Some(blocks) if blocks > 0 => blocks * blksize,
+        _ => io,
+    }
+}
+
 /// The errno a client may see for `errno`: the kernel's internal ones (512
 /// and up: ERESTARTSYS, ENOTSUPP, EOPENSTALE, ...) mean nothing to a client,
 /// so ENOTSUPP becomes EOPNOTSUPP and the others EIO.
@@ -475,6 +492,23 @@ mod tests {
         );
         assert_eq!(negotiate(4095, b"9P2000.L", 524288), None);
         assert_eq!(negotiate(0, b"9P2000.L", 524288), None);
+    }
+
+    #[test]
+    fn io_blksize_fills_a_request() {
+        assert_eq!(io_blksize(4096, 131072), 126976);
+        assert_eq!(io_blksize(4096, 1 << 20), (1 << 20) - 4096);
+        assert_eq!(io_blksize(4096, 8192), 4096);
+        assert_eq!(io_blksize(4096, 4096), 4072);
+        assert_eq!(io_blksize(0, 8192), 8168);
+        assert_eq!(io_blksize(1 << 20, 131072), 131048);
+        assert_eq!(io_blksize(1000, 8192), 8000);
+        for msize in [4096, 8192, 65536, 131072, 1 << 20] {
+            for blksize in [0, 1, 512, 4096, 65536, 1 << 21, u64::MAX] {
+                let io = io_blksize(blksize, msize);
+                assert!(io > 0 && io <= (msize - IO_HEADER_ROOM) as u64);
+            }
+        }
     }
 
     #[test]

@@ -37,7 +37,7 @@ ktap_check_expr "modes made under umask 0 are the client's" \
 p9_mount $MNT "msize=131072,cache=none"
 mkdir -p $MNT/prog $REF/prog
 (cd / && /usr/bin/tar -cf /tmp/selftests.tar selftests)
-untar() { (cd "$1" && /usr/bin/tar -xf /tmp/selftests.tar && /usr/bin/find selftests -type f | sort | xargs sha256sum); }
+untar() { (cd "$1" && /usr/bin/tar -xf /tmp/selftests.tar && /usr/bin/find selftests -type f | sort | xargs $SHA256SUM); }
 ktap_check_expr "tar extracts the same files" '[ "$(untar $MNT/prog)" = "$(untar $REF/prog)" ]'
 db() {
 	sqlite3 "$1/test.db" "create table t(k integer primary key, v text);

@@ -34,7 +34,7 @@ pub(super) fn getattr(c: &Connection, fid: u32) -> Result<Attr> {
         nlink: st.nlink,
         rdev: st.rdev,
         size: st.size,
-        blksize: st.blksize,
+        blksize: proto::io_blksize(st.blksize, c.msize()),
         blocks: st.blocks,
         atime: st.atime,
         mtime: st.mtime,
