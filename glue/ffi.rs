@@ -57,6 +57,8 @@ extern "C" {
     pub fn rks_tcp_nodelay(sock: *mut bindings::socket);
     /// Whether the connection of `sock` is reset or closed both ways.
     pub fn rks_sock_hung_up(sock: *mut bindings::socket) -> bool;
+    /// Whether `sock` reports room to send (`sk_stream_is_writeable`).
+    pub fn rks_sock_claims_room(sock: *mut bindings::socket) -> bool;
     /// Resets the connection of `sock` and shuts it down both ways.
     pub fn rks_sock_abort(sock: *mut bindings::socket);
     /// Credentials of `uid`, `gid` and `ngroups` supplementary `groups`,

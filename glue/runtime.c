@@ -154,6 +154,17 @@ __weak bool rks_sock_hung_up(struct socket *sock)
 }
 
 /*
+ * Whether @sock reports room to send. A send that fails with -EAGAIN while it
+ * does was refused for memory (the protocol's limits, tcp_mem), and no
+ * write-space wake may follow: with nothing in flight, no acknowledgment
+ * comes to make one.
+ */
+__weak bool rks_sock_claims_room(struct socket *sock)
+{
+	return sk_stream_is_writeable(sock->sk);
+}
+
+/*
  * Ends the connection of @sock with a reset, discarding unsent data, and
  * shuts it down both ways so that its readers see end of stream.
  */

@@ -12,15 +12,17 @@
 //! At most one task reads and one task writes a stream at a time: the halves
 //! of [`TcpStream::into_split`] make that a compile-time rule.
 
+use super::timer::sleep;
 use crate::errno::to_count;
 use crate::executor::atomic_waker::AtomicWaker;
 use crate::executor::yield_now;
 use crate::ffi::{
-    rks_init_wait_entry, rks_sk_sleep, rks_sock_abort, rks_sock_addr, rks_sock_hung_up,
-    rks_tcp_listen, rks_tcp_nodelay, rks_tcp_socket,
+    rks_init_wait_entry, rks_sk_sleep, rks_sock_abort, rks_sock_addr, rks_sock_claims_room,
+    rks_sock_hung_up, rks_tcp_listen, rks_tcp_nodelay, rks_tcp_socket,
 };
 use crate::inet::{IpAddr, ListenAddr, SockAddr};
-use core::future::poll_fn;
+use core::future::{poll_fn, Future};
+use core::pin::pin;
 use core::task::{Context, Poll};
 use kernel::bindings;
 use kernel::error::to_result;
@@ -39,6 +41,9 @@ const ACCEPTS_PER_TURN: u32 = 16;
 /// [`ACCEPT_BACKOFF_MAX_MS`] while it lasts.
 const ACCEPT_BACKOFF_MS: u32 = 10;
 const ACCEPT_BACKOFF_MAX_MS: u32 = 1000;
+/// How often a send that got `EAGAIN` from a socket that reports room is
+/// tried again: no write-space wake may come for it (see [`send`]).
+const STALLED_SEND_RETRY_MS: u32 = 20;
 
 // Poll mask bits (include/uapi/linux/eventpoll.h), absent from the bindings.
 const EPOLLIN: u32 = 0x0001;
@@ -230,6 +235,12 @@ impl Socket {
             return Err(EPIPE);
         }
         Ok(sent)
+    }
+
+    /// Whether the socket reports room to send.
+    fn claims_room(&self) -> bool {
+        // SAFETY: `sock` is valid (type invariants).
+        unsafe { rks_sock_claims_room(self.sock) }
     }
 
     /// Whether the connection is over: reset, or closed both ways.
@@ -509,10 +520,7 @@ impl WriteHalf {
                 slices[i] = if i == 0 { &buf[skip..] } else { buf };
                 count += 1;
             }
-            let live = &slices[..count];
-            let mut sent =
-                poll_fn(|cx| socket.poll_io(cx, &socket.writable, || socket.try_write(live)))
-                    .await?;
+            let mut sent = send(socket, &slices[..count]).await?;
             // Step over what went out: whole buffers, then part of one.
             while first < bufs.len() && sent >= bufs[first].len() - skip {
                 sent -= bufs[first].len() - skip;
@@ -557,11 +565,33 @@ async fn read_exact(socket: &Socket, mut buf: &mut [u8]) -> Result {
 
 async fn write_all(socket: &Socket, mut buf: &[u8]) -> Result {
     while !buf.is_empty() {
-        let n =
-            poll_fn(|cx| socket.poll_io(cx, &socket.writable, || socket.try_write(&[buf]))).await?;
+        let n = send(socket, &[buf]).await?;
         buf = &buf[n..];
     }
     Ok(())
+}
+
+/// Sends some of `bufs`, waiting for room.
+///
+/// The wait is for the socket's write-space wake, which follows the
+/// acknowledgements that free room. A send refused for memory (`EAGAIN`
+/// while the socket reports room) may have nothing in flight to be
+/// acknowledged, so it is also tried again every [`STALLED_SEND_RETRY_MS`],
+/// as a blocking send retries after a short random wait
+/// (`sk_stream_wait_memory`).
+async fn send(socket: &Socket, bufs: &[&[u8]]) -> Result<usize> {
+    let mut retry = pin!(sleep(STALLED_SEND_RETRY_MS));
+    poll_fn(|cx| loop {
+        let sent = socket.poll_io(cx, &socket.writable, || socket.try_write(bufs));
+        if sent.is_ready() || !socket.claims_room() {
+            return sent;
+        }
+        if retry.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        retry.set(sleep(STALLED_SEND_RETRY_MS));
+    })
+    .await
 }
 
 fn shutdown(socket: &Socket) -> Result {
