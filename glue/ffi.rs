@@ -53,8 +53,9 @@ extern "C" {
         addr: *mut u8,
         port: *mut u16,
     ) -> c_int;
-    /// `TCP_NODELAY` on `sock`.
-    pub fn rks_tcp_nodelay(sock: *mut bindings::socket);
+    /// Accepts a connection on the listening `sock` without blocking, with
+    /// `TCP_NODELAY` set: 0 with the new socket in `res`, or a negative errno.
+    pub fn rks_tcp_accept(sock: *mut bindings::socket, res: *mut *mut bindings::socket) -> c_int;
     /// Whether the connection of `sock` is reset or closed both ways.
     pub fn rks_sock_hung_up(sock: *mut bindings::socket) -> bool;
     /// Whether `sock` reports room to send (`sk_stream_is_writeable`).

@@ -136,9 +136,17 @@ __weak int rks_sock_addr(struct socket *sock, bool peer, u8 *addr, u16 *port)
 	return -EAFNOSUPPORT;
 }
 
-__weak void rks_tcp_nodelay(struct socket *sock)
+/*
+ * Accepts a connection on the listening socket @sock without blocking, with
+ * TCP_NODELAY set; 0 with the new socket in @res, or a negative errno.
+ */
+__weak int rks_tcp_accept(struct socket *sock, struct socket **res)
 {
-	tcp_sock_set_nodelay(sock->sk);
+	int err = kernel_accept(sock, res, O_NONBLOCK);
+
+	if (!err)
+		tcp_sock_set_nodelay((*res)->sk);
+	return err;
 }
 
 /*

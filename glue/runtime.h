@@ -25,7 +25,7 @@ void rks_timer_arm_ms(struct timer_list *timer, unsigned int ms);
 int rks_tcp_socket(int family, struct socket **res);
 int rks_tcp_listen(struct socket *sock, const u8 *addr, u16 port, int backlog);
 int rks_sock_addr(struct socket *sock, bool peer, u8 *addr, u16 *port);
-void rks_tcp_nodelay(struct socket *sock);
+int rks_tcp_accept(struct socket *sock, struct socket **res);
 bool rks_sock_hung_up(struct socket *sock);
 bool rks_sock_claims_room(struct socket *sock);
 void rks_sock_abort(struct socket *sock);

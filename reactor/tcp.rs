@@ -18,7 +18,7 @@ use crate::executor::atomic_waker::AtomicWaker;
 use crate::executor::yield_now;
 use crate::ffi::{
     rks_init_wait_entry, rks_sk_sleep, rks_sock_abort, rks_sock_addr, rks_sock_claims_room,
-    rks_sock_hung_up, rks_tcp_listen, rks_tcp_nodelay, rks_tcp_socket,
+    rks_sock_hung_up, rks_tcp_accept, rks_tcp_listen, rks_tcp_socket,
 };
 use crate::inet::{IpAddr, ListenAddr, SockAddr};
 use core::future::{poll_fn, Future};
@@ -402,17 +402,13 @@ impl TcpListener {
                 let mut new = core::ptr::null_mut();
                 // SAFETY: `socket.sock` is a valid listening socket and `new`
                 // a valid place for the result.
-                to_result(unsafe {
-                    bindings::kernel_accept(socket.sock, &mut new, bindings::O_NONBLOCK as c_int)
-                })?;
+                to_result(unsafe { rks_tcp_accept(socket.sock, &mut new) })?;
                 Ok(new)
             })
         })
         .await?;
-        // SAFETY: `kernel_accept` succeeded, so `sock` is a new socket we own.
+        // SAFETY: the accept succeeded, so `sock` is a new socket we own.
         let socket = unsafe { Socket::wrap(sock)? };
-        // SAFETY: `socket.sock` is a valid TCP socket.
-        unsafe { rks_tcp_nodelay(socket.sock) };
         Ok(TcpStream { socket })
     }
 }
