@@ -129,7 +129,7 @@ if [ -n "${TESTS:-}" ]; then
 	[ "$vm_status" -eq 2 ] && fail "the guest reported no result (see $logs/console.log)"
 	scan_log "$logs/console.log"
 else
-	heavy="p9_mount.sh p9_write.sh"
+	heavy="p9_mount.sh p9_write.sh p9_fuzz.sh p9_clients.sh"
 	all=$(sed -n 's/^TEST_PROGS *:*= *//p' selftests/Makefile)
 	rest=""
 	for t in $all; do
