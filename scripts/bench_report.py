@@ -51,6 +51,16 @@ def cell(stats):
     return f"{fmt(stats['median'])} ({fmt(stats['min'])}–{fmt(stats['max'])})"
 
 
+def busy_cell(get, key):
+    """CPU busy of one run's key: both vCPUs, then the least and most busy one."""
+    total = get(*key, "cpu_busy_pct")
+    low, high = get(*key, "vcpu_busy_min_pct"), get(*key, "vcpu_busy_max_pct")
+    text = fmt(total and total["median"])
+    if low and high:
+        text += f" ({fmt(low['median'])}/{fmt(high['median'])})"
+    return text
+
+
 def ratio(ours, peer, higher):
     if not ours or not peer or not ours["median"] or not peer["median"]:
         return "–"
@@ -136,17 +146,18 @@ def main():
     has_cpu = any(k[4] == "cpu_busy_pct" for k in summary)
     if configs and has_cpu:
         out += ["### Guest CPU busy during the 9P runs", "",
-                "Median share of the guest's CPU time not idle (both vCPUs), in %. "
+                "Median share of the guest's CPU time not idle (both vCPUs), in %, and in "
+                "brackets the medians of the least and the most busy vCPU. "
                 "QEMU's 9P server runs on host threads, so virtio-9p's work is not in it.", "",
                 "| config | workload | rust_9p | diod | virtio-9p | local |", "|---|---|---|---|---|---|"]
         for config in configs:
             msize, cache = config.split("/")
             for workload in dict.fromkeys(w for w, *_ in FS_WORKLOADS):
-                vals = [get("9p", p, config if p != "local" else "-", workload, "cpu_busy_pct")
-                        for p in FS_PEERS]
+                key = [("9p", p, config if p != "local" else "-", workload) for p in FS_PEERS]
+                vals = [get(*k, "cpu_busy_pct") for k in key]
                 if any(vals):
                     out.append(f"| {int(msize) // 1024} KiB {cache} | {workload} | "
-                               + " | ".join(fmt(v and v["median"]) for v in vals) + " |")
+                               + " | ".join(busy_cell(get, k) for k in key) + " |")
         out.append("")
 
     concs = sorted({k[3] for k in summary if k[0] == "finger"}, key=lambda w: int(w.split("-")[1]))
