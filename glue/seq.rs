@@ -31,10 +31,10 @@ impl SeqFile {
 impl fmt::Write for SeqFile {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         // SAFETY: `m` is the running callback's `seq_file` (type invariants)
-        // and `s` is valid for its length. A full buffer is not an error
-        // here: the seq_file code calls the show callback again with a
-        // bigger one.
+        // and `s` is valid for its length.
         unsafe { bindings::seq_write(self.m, s.as_ptr().cast(), s.len()) };
+        // A full buffer is not an error here: the seq_file code calls the
+        // show callback again with a bigger one.
         Ok(())
     }
 }

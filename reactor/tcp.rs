@@ -99,10 +99,9 @@ impl Socket {
             readable: AtomicWaker::new(),
             writable: AtomicWaker::new(),
             entry <- Opaque::ffi_init(move |entry| {
-                // SAFETY: `entry` is the pinned, final home of the entry; the
-                // callback's container (the fields above) is initialised,
-                // and `queue` is the socket's wait queue, valid while `sock`
-                // is.
+                // SAFETY: `entry` is pinned in its final home, the fields the
+                // callback reads are initialised, and `queue` is the wait
+                // queue of `sock`, valid while it is.
                 unsafe {
                     rks_init_wait_entry(entry, Some(Socket::wake_callback));
                     bindings::add_wait_queue(queue, entry);
