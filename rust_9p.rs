@@ -43,6 +43,8 @@ pub mod file;
 pub mod glue_params;
 #[path = "lib/inet.rs"]
 pub mod inet;
+#[path = "rust_9p/locks.rs"]
+mod locks;
 #[path = "rust_9p/ops/mod.rs"]
 mod ops;
 #[path = "rust_9p/params.rs"]

@@ -41,6 +41,16 @@ pub fn emsgsize() -> Error {
     make(bindings::EMSGSIZE)
 }
 
+/// No lock is left, or no lock owner.
+pub fn enolck() -> Error {
+    make(bindings::ENOLCK)
+}
+
+/// Granting a lock would deadlock.
+pub fn edeadlk() -> Error {
+    make(bindings::EDEADLK)
+}
+
 /// A count (or size) as C functions return it, or their negative errno,
 /// as a `Result`: the counterpart of `kernel::error::to_result` for
 /// functions that return a value.

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Server-wide budgets: what all connections together may hold at once
-//! (fids, open files, bytes of extended attribute values read into fids),
-//! so that many connections, each within its own limits, cannot pin more
-//! than the administrator allows. Set from the parameters at load.
+//! Budgets. The server-wide ones say what all connections together may
+//! hold at once (fids, open files, bytes of extended attribute values held
+//! by fids), so that many connections, each within its own limits, cannot
+//! pin more than the administrator allows; they are set from the
+//! parameters at load. A connection has budgets of its own too (see
+//! `connection.rs`), shared with what it charges.
 
 use core::sync::atomic::{AtomicUsize, Ordering};
+use kernel::sync::Arc;
 
 /// One budget: units in use, and the most there may be.
 pub(crate) struct Budget {
@@ -22,9 +25,14 @@ pub(crate) static XATTR_BYTES: Budget = Budget::new();
 
 impl Budget {
     const fn new() -> Self {
+        Budget::with_max(0)
+    }
+
+    /// A budget of `max` units.
+    pub(crate) const fn with_max(max: usize) -> Self {
         Budget {
             used: AtomicUsize::new(0),
-            max: AtomicUsize::new(0),
+            max: AtomicUsize::new(max),
         }
     }
 
@@ -35,13 +43,30 @@ impl Budget {
 
     /// Takes `n` units, if that many are left.
     pub(crate) fn take(&'static self, n: usize) -> Option<Charge> {
+        self.reserve(n)?;
+        Some(Charge {
+            budget: Source::Server(self),
+            n,
+        })
+    }
+
+    /// Takes `n` units of a shared budget, if that many are left.
+    pub(crate) fn take_shared(budget: &Arc<Budget>, n: usize) -> Option<Charge> {
+        budget.reserve(n)?;
+        Some(Charge {
+            budget: Source::Shared(budget.clone()),
+            n,
+        })
+    }
+
+    fn reserve(&self, n: usize) -> Option<()> {
         let max = self.max.load(Ordering::Relaxed);
         self.used
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
                 used.checked_add(n).filter(|&total| total <= max)
             })
             .ok()?;
-        Some(Charge { budget: self, n })
+        Some(())
     }
 
     /// Gives back `n` units taken with [`Charge::keep`].
@@ -55,22 +80,31 @@ impl Budget {
     }
 }
 
+/// The budget a [`Charge`] was taken from.
+enum Source {
+    Server(&'static Budget),
+    Shared(Arc<Budget>),
+}
+
 /// Units taken from a budget; given back when dropped.
 pub(crate) struct Charge {
-    budget: &'static Budget,
+    budget: Source,
     n: usize,
 }
 
 impl Charge {
     /// Keeps the units after this is gone, for a holder that counts them
     /// itself and gives them back with [`Budget::give_back`].
-    pub(crate) fn keep(self) {
-        core::mem::forget(self);
+    pub(crate) fn keep(mut self) {
+        self.n = 0;
     }
 }
 
 impl Drop for Charge {
     fn drop(&mut self) {
-        self.budget.give_back(self.n);
+        match &self.budget {
+            Source::Server(budget) => budget.give_back(self.n),
+            Source::Shared(budget) => budget.give_back(self.n),
+        }
     }
 }

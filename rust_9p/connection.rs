@@ -9,6 +9,7 @@
 //! holds (`Client for Connection`).
 
 use crate::activity::Activity;
+use crate::budget::Budget;
 use crate::clients::Client;
 use crate::codec::{self, kind, HEADER};
 use crate::counters;
@@ -18,6 +19,7 @@ use crate::executor::sync::{Event, Permit, Semaphore};
 use crate::executor::{race, Either, Executor};
 use crate::fids::FidTable;
 use crate::inet::SockAddr;
+use crate::locks::LockOwners;
 use crate::ops::{self, Reply};
 use crate::proto;
 use crate::reactor::tcp::{ReadHalf, MAX_SLICES};
@@ -42,6 +44,9 @@ pub(crate) const MAX_IN_FLIGHT: usize = 64;
 pub(crate) const BUDGET_MSIZES: usize = 4;
 /// What a queued reply costs beyond its buffer (its queue entry).
 const QUEUED_OVERHEAD: usize = 128;
+/// Bytes of extended attribute values one connection may be writing at
+/// once (Txattrcreate to Tclunk): 16 values of the largest size.
+pub(crate) const MAX_PENDING_XATTR_BYTES: usize = 16 * proto::MAX_XATTR;
 
 /// A request in the connection's table of tags.
 struct TagEntry {
@@ -117,6 +122,11 @@ pub(crate) struct Connection {
     writer: AtomicWaker,
     /// What the clients file shows beyond fids and tags.
     pub(crate) activity: Activity,
+    /// Bytes of extended attribute values being written (Txattrcreate).
+    pub(crate) pending_xattrs: Arc<Budget>,
+    /// The owners of the POSIX locks of the client's processes.
+    #[pin]
+    pub(crate) lock_owners: LockOwners,
 }
 
 impl Client for Connection {
@@ -127,11 +137,11 @@ impl Client for Connection {
 }
 
 impl Connection {
-    pub(crate) fn new(server: Arc<Server>, peer: SockAddr) -> impl PinInit<Self> {
+    pub(crate) fn new(server: Arc<Server>, peer: SockAddr) -> impl PinInit<Self, Error> {
         let (msize, max_fids) = (server.params.msize, server.params.max_fids);
         let budget_size = BUDGET_MSIZES * (msize as usize + proto::SMALL_REPLY);
         // INVARIANT: nothing in flight, nothing queued, nothing closed.
-        pin_init!(Connection {
+        try_pin_init!(Connection {
             server,
             msize: AtomicU32::new(msize),
             fids <- FidTable::new(max_fids),
@@ -142,7 +152,9 @@ impl Connection {
             outbox <- new_spinlock!(Outbox { replies: List::new(), closed: false }, "rust_9p_outbox"),
             writer: AtomicWaker::new(),
             activity: Activity::new(peer),
-        })
+            pending_xattrs: Arc::new(Budget::with_max(MAX_PENDING_XATTR_BYTES), GFP_KERNEL)?,
+            lock_owners <- LockOwners::new(),
+        }? Error)
     }
 
     /// Notes a successful attach as `uid`, for the clients file.

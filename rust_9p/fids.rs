@@ -5,12 +5,14 @@
 //!
 //! A request takes an `Arc` of the fids it uses, so a fid clunked while
 //! another request still works on it stays valid until that request ends.
+//! A fid through which a client locked releases those locks when it goes.
 
 use crate::budget::{self, Charge};
 use crate::codec::Qid;
 use crate::counters::{self, Counter};
 use crate::creds::Credential;
-use crate::proto::{qid_kind, qid_path, qid_type, qid_version};
+use crate::locks::OwnerUse;
+use crate::proto::{self, qid_kind, qid_path, qid_type, qid_version};
 use crate::vfs::{Node, OpenFile, Stat};
 use kernel::prelude::*;
 use kernel::rbtree::{RBTree, RBTreeNode};
@@ -39,10 +41,88 @@ pub(crate) enum Opened {
         value: KVec<u8>,
         _charge: Charge,
     },
+    /// An extended attribute being written (Txattrcreate), set when the
+    /// fid is clunked.
+    NewXattr(Pin<KBox<NewXattr>>),
+}
+
+impl Opened {
+    /// The open file or directory, if it is one.
+    pub(crate) fn file(&self) -> Option<&OpenFile> {
+        match self {
+            Opened::File { file, .. } | Opened::Dir(file) => Some(file),
+            Opened::Xattr { .. } | Opened::NewXattr(_) => None,
+        }
+    }
+}
+
+/// The value of a [`NewXattr`] and how much of it is written.
+struct XattrValue {
+    bytes: KVec<u8>,
+    written: usize,
+}
+
+/// An extended attribute a client writes: Txattrcreate names it and gives
+/// its size, Twrites fill it in order, Tclunk sets it. The value is charged
+/// to the server's and the connection's budgets of such bytes.
+#[pin_data]
+pub(crate) struct NewXattr {
+    name: KVec<u8>,
+    flags: u32,
+    #[pin]
+    value: Mutex<XattrValue>,
+    _charges: [Charge; 2],
+}
+
+impl NewXattr {
+    /// An attribute `name` of `size` bytes (zeroed until written), set with
+    /// setxattr(2)'s `flags`, holding `charges`.
+    pub(crate) fn new(
+        name: &[u8],
+        size: usize,
+        flags: u32,
+        charges: [Charge; 2],
+    ) -> Result<Pin<KBox<Self>>> {
+        let mut owned = KVec::with_capacity(name.len(), GFP_KERNEL)?;
+        owned.extend_from_slice(name, GFP_KERNEL)?;
+        let bytes = KVec::from_elem(0u8, size, GFP_KERNEL)?;
+        KBox::pin_init(
+            pin_init!(NewXattr {
+                name: owned,
+                flags,
+                value <- new_mutex!(XattrValue { bytes, written: 0 }, "rust_9p_new_xattr"),
+                _charges: charges,
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    /// Writes `data` at `offset`: only right after what is written, within
+    /// the size; `EINVAL` otherwise.
+    pub(crate) fn write(&self, offset: u64, data: &[u8]) -> Result {
+        let mut value = self.value.lock();
+        let start = value.written;
+        if !proto::xattr_write_fits(start, value.bytes.len(), offset, data.len()) {
+            return Err(EINVAL);
+        }
+        value.bytes[start..start + data.len()].copy_from_slice(data);
+        value.written += data.len();
+        Ok(())
+    }
+
+    /// Sets the attribute on `node` as `as_user` (or removes it, for a
+    /// value of 0 bytes); `EINVAL` if the value is not all written.
+    pub(crate) fn apply(&self, node: &Node, as_user: &Credential) -> Result {
+        let value = self.value.lock();
+        if value.written != value.bytes.len() {
+            return Err(EINVAL);
+        }
+        node.set_xattr(as_user, &self.name, &value.bytes, self.flags)
+    }
 }
 
 /// A file or directory a client refers to by number.
-#[pin_data]
+#[pin_data(PinnedDrop)]
 pub(crate) struct Fid {
     pub(crate) attach: Arc<Attach>,
     pub(crate) node: Node,
@@ -51,6 +131,27 @@ pub(crate) struct Fid {
     pub(crate) dev: u32,
     #[pin]
     opened: SpinLock<Option<Arc<Opened>>>,
+    /// The lock owners that locked through the fid's open file.
+    #[pin]
+    lockers: Mutex<KVec<OwnerUse>>,
+}
+
+#[pinned_drop]
+impl PinnedDrop for Fid {
+    fn drop(self: Pin<&mut Self>) {
+        let lockers = core::mem::take(&mut *self.lockers.lock());
+        if lockers.is_empty() {
+            return;
+        }
+        let opened = self.opened.lock().clone();
+        if let Some(file) = opened.as_deref().and_then(Opened::file) {
+            // POSIX: a process's locks on a file go when it closes any
+            // descriptor of the file.
+            for owner in lockers.iter() {
+                file.unlock_all(owner);
+            }
+        }
+    }
 }
 
 /// The qid of a file with attributes `st`.
@@ -78,6 +179,7 @@ impl Fid {
                 qid: qid_of(st),
                 dev: st.dev,
                 opened <- new_spinlock!(opened, "rust_9p_fid"),
+                lockers <- new_mutex!(KVec::new(), "rust_9p_fid_lockers"),
             }),
             GFP_KERNEL,
         )
@@ -95,6 +197,16 @@ impl Fid {
     /// Whether the fid is open already (Tlopen and Tlcreate refuse it).
     pub(crate) fn is_open(&self) -> bool {
         self.opened.lock().is_some()
+    }
+
+    /// Records that `owner` locked through the fid's open file, whose
+    /// locks of it are released when the fid goes.
+    pub(crate) fn note_locker(&self, owner: &OwnerUse) -> Result {
+        let mut lockers = self.lockers.lock();
+        if !lockers.iter().any(|known| known.same_owner(owner)) {
+            lockers.push(owner.clone(), GFP_KERNEL)?;
+        }
+        Ok(())
     }
 
     /// Records that the fid is open; `EINVAL` if it already was.

@@ -21,6 +21,13 @@ const _: () = assert!(HEADER + 2 + MAX_WALK * QID_SIZE <= SMALL_REPLY);
 pub(crate) const MAX_LINK: usize = 4096;
 /// Bytes before the data of Rread and Rreaddir: header and count.
 pub(crate) const DATA_OFFSET: usize = HEADER + 4;
+/// Largest extended attribute value (XATTR_SIZE_MAX) and name list.
+pub(crate) const MAX_XATTR: usize = 65536;
+/// Longest extended attribute name (XATTR_NAME_MAX).
+pub(crate) const MAX_XATTR_NAME: usize = 255;
+/// Txattrcreate's flags, those of setxattr(2).
+pub(crate) const XATTR_CREATE: u32 = 1;
+pub(crate) const XATTR_REPLACE: u32 = 2;
 
 /// The most memory answering a request of type `kind` with `body` can take
 /// at once, for a connection's budget: its reply, and for Treadlink the
@@ -272,6 +279,57 @@ pub(crate) mod lock {
     pub(crate) const FLAG_BLOCK: u32 = 1;
     pub(crate) const FLAG_RECLAIM: u32 = 2;
     pub(crate) const SUCCESS: u8 = 0;
+    pub(crate) const BLOCKED: u8 = 1;
+    pub(crate) const ERROR: u8 = 2;
+}
+
+/// The last byte of a well-formed lock range (see [`valid_lock`]):
+/// `length` 0 is "to the end of any file" (`OFFSET_MAX`).
+pub(crate) fn lock_end(start: u64, length: u64) -> u64 {
+    match length {
+        0 => i64::MAX as u64,
+        n => start + (n - 1),
+    }
+}
+
+/// The 9P length of the lock range `start..=end` (0 for one to
+/// `OFFSET_MAX`).
+pub(crate) fn lock_length(start: u64, end: u64) -> u64 {
+    if end >= i64::MAX as u64 {
+        0
+    } else {
+        (end - start).wrapping_add(1)
+    }
+}
+
+/// Whether a Txattrcreate is well formed: known flags, a name
+/// setxattr(2) could be given, a value no larger than the VFS takes.
+/// Returns the errno's name otherwise: EINVAL or E2BIG.
+pub(crate) fn xattr_create_error(name: &[u8], size: u64, flags: u32) -> Option<XattrError> {
+    if flags & !(XATTR_CREATE | XATTR_REPLACE) != 0
+        || name.is_empty()
+        || name.len() > MAX_XATTR_NAME
+        || name.contains(&0)
+    {
+        return Some(XattrError::Invalid);
+    }
+    if size > MAX_XATTR as u64 {
+        return Some(XattrError::TooBig);
+    }
+    None
+}
+
+/// Why a Txattrcreate is refused.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum XattrError {
+    Invalid,
+    TooBig,
+}
+
+/// Whether `count` bytes at `offset` continue a value of `size` bytes of
+/// which `written` are written: values are written in order, once.
+pub(crate) fn xattr_write_fits(written: usize, size: usize, offset: u64, count: usize) -> bool {
+    offset == written as u64 && written.checked_add(count).is_some_and(|end| end <= size)
 }
 
 /// Whether a lock request is well formed: a known type, known flags, a
@@ -586,6 +644,63 @@ mod tests {
         assert!(!valid_lock(lock::RDLCK, 0, u64::MAX, 0));
         assert!(!valid_lock(lock::RDLCK, 0, i64::MAX as u64, 2));
         assert!(valid_lock(lock::RDLCK, 0, i64::MAX as u64, 1));
+    }
+
+    #[test]
+    fn lock_ranges() {
+        let max = i64::MAX as u64;
+        assert_eq!(lock_end(0, 0), max);
+        assert_eq!(lock_end(10, 5), 14);
+        assert_eq!(lock_end(max, 1), max);
+        assert_eq!(lock_length(0, max), 0);
+        assert_eq!(lock_length(10, 14), 5);
+        assert_eq!(lock_length(7, 7), 1);
+        for (start, length) in [(0, 1), (3, 100), (1 << 40, 1 << 20)] {
+            assert_eq!(lock_length(start, lock_end(start, length)), length);
+        }
+    }
+
+    #[test]
+    fn xattr_creates() {
+        assert_eq!(xattr_create_error(b"user.a", 0, 0), None);
+        assert_eq!(
+            xattr_create_error(b"user.a", 65536, XATTR_CREATE | XATTR_REPLACE),
+            None
+        );
+        assert_eq!(
+            xattr_create_error(b"user.a", 65537, 0),
+            Some(XattrError::TooBig)
+        );
+        assert_eq!(
+            xattr_create_error(b"user.a", u64::MAX, 0),
+            Some(XattrError::TooBig)
+        );
+        assert_eq!(
+            xattr_create_error(b"user.a", 1, 4),
+            Some(XattrError::Invalid)
+        );
+        assert_eq!(xattr_create_error(b"", 1, 0), Some(XattrError::Invalid));
+        assert_eq!(
+            xattr_create_error(b"user.\0", 1, 0),
+            Some(XattrError::Invalid)
+        );
+        assert_eq!(
+            xattr_create_error(&[b'a'; 256], 1, 0),
+            Some(XattrError::Invalid)
+        );
+        assert_eq!(xattr_create_error(&[b'a'; 255], 1, 0), None);
+    }
+
+    #[test]
+    fn xattr_writes() {
+        assert!(xattr_write_fits(0, 10, 0, 10));
+        assert!(xattr_write_fits(4, 10, 4, 6));
+        assert!(xattr_write_fits(10, 10, 10, 0));
+        assert!(!xattr_write_fits(4, 10, 0, 4));
+        assert!(!xattr_write_fits(4, 10, 8, 2));
+        assert!(!xattr_write_fits(4, 10, 4, 7));
+        assert!(!xattr_write_fits(4, 10, 4, usize::MAX));
+        assert!(!xattr_write_fits(0, 10, u64::MAX, 1));
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! reader answers). Safe Rust over `vfs` and `fids`: this file decodes and
 //! dispatches, `attach.rs` has the session's start, `read.rs` the requests
 //! that only look, `write.rs` opening for writing, creating files, writing
-//! and attributes, `names.rs` the other changes of the namespace, and
-//! `locks.rs` the locks.
+//! and attributes, `names.rs` the other changes of the namespace,
+//! `xattrs.rs` the extended attributes and `locks.rs` the locks.
 //!
 //! Every reply is built in a buffer sized for what it can hold: a read or a
 //! directory listing is capped by the request's count, the negotiated msize
@@ -17,6 +17,7 @@ mod locks;
 mod names;
 mod read;
 mod write;
+mod xattrs;
 
 use crate::codec::{self, Overflow, Qid, Request, Writer, HEADER};
 use crate::connection::Connection;
@@ -151,7 +152,7 @@ async fn respond(c: &Connection, kind: u8, tag: u16, seq: u64, body: &[u8]) -> R
             empty()
         }
         Request::Clunk { fid } => {
-            drop(c.fids.remove(fid)?);
+            xattrs::clunk(c, fid)?;
             empty()
         }
         Request::Walk { fid, newfid, names } => read::walk(c, tag, fid, newfid, names.as_slice()),
@@ -176,11 +177,18 @@ async fn respond(c: &Connection, kind: u8, tag: u16, seq: u64, body: &[u8]) -> R
             })
         }
         Request::Xattrwalk { fid, newfid, name } => {
-            let size = read::xattrwalk(c, fid, newfid, name)?;
+            let size = xattrs::xattrwalk(c, fid, newfid, name)?;
             small(&|w| Ok(w.u64(size as u64)?))
         }
-        // Extended attributes are read-only for now.
-        Request::Xattrcreate { .. } => Err(EROFS),
+        Request::Xattrcreate {
+            fid,
+            name,
+            size,
+            flags,
+        } => {
+            xattrs::xattrcreate(c, fid, name, size, flags)?;
+            empty()
+        }
         Request::Lcreate {
             fid,
             name,

@@ -1,22 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The requests that only look: Twalk, Tgetattr, Treadlink, Tstatfs,
-//! Tread, Treaddir, Txattrwalk.
+//! Tread, Treaddir.
 
 use super::Reply;
-use crate::budget;
 use crate::codec::{self, kind, Qid, HEADER};
 use crate::connection::Connection;
 use crate::fids::{qid_of, Attach, Fid, Opened};
 use crate::proto::{self, Attr, WalkName, DATA_OFFSET, MAX_LINK};
 use crate::vfs::{DirEntry, Node, Stat, StatFs, Step};
 use kernel::prelude::*;
-use kernel::sync::Arc;
 
 /// Rgetattr's valid mask: the basic fields (mode to blocks, the 3 times).
 const GETATTR_BASIC: u64 = 0x7ff;
-/// Largest extended attribute value (XATTR_SIZE_MAX) and name list.
-const MAX_XATTR: usize = 65536;
 /// What a Tread reads at least, whatever the file's size says (a file may
 /// grow, or report no size).
 const READ_BEYOND_SIZE: usize = 4096;
@@ -166,6 +162,7 @@ pub(super) fn read(c: &Connection, tag: u16, fid: u32, offset: u64, count: u32) 
             })
         }
         Opened::Dir(_) => Err(EISDIR),
+        Opened::NewXattr(_) => Err(EINVAL),
     }
 }
 
@@ -211,49 +208,4 @@ pub(super) fn readdir(
         w.patch_u32(HEADER, len as u32);
         Ok(())
     })
-}
-
-/// Txattrwalk: reads the value of `name` (or the list of names, for an
-/// empty name) into a new fid that Tread then reads; returns its size.
-pub(super) fn xattrwalk(c: &Connection, fid: u32, newfid: u32, name: &[u8]) -> Result<usize> {
-    let from = c.fids.get(fid)?;
-    if newfid != fid {
-        c.fids.check_free(newfid)?;
-    }
-    let name = (!name.is_empty()).then_some(name);
-    let creds = &from.attach.creds;
-    let size = from.node.xattr(creds, name, &mut [])?;
-    if size > MAX_XATTR {
-        return Err(E2BIG);
-    }
-    // The value stays in the fid until it is clunked: charged to the
-    // server's budget of such bytes meanwhile.
-    let charge = budget::XATTR_BYTES.take(size).ok_or(ENOMEM)?;
-    let mut value = KVec::from_elem(0u8, size, GFP_KERNEL)?;
-    // ERANGE here means it grew since it was measured; the client may retry.
-    let len = if size > 0 {
-        from.node.xattr(creds, name, &mut value)?
-    } else {
-        0
-    };
-    if len < size {
-        let mut exact = KVec::with_capacity(len, GFP_KERNEL)?;
-        exact.extend_from_slice(&value[..len], GFP_KERNEL)?;
-        value = exact;
-    }
-    let st = from.node.stat(creds)?;
-    let new = Fid::new(
-        from.attach.clone(),
-        from.node.clone(),
-        &st,
-        Some(Arc::new(
-            Opened::Xattr {
-                value,
-                _charge: charge,
-            },
-            GFP_KERNEL,
-        )?),
-    )?;
-    c.fids.insert(newfid, new, newfid == fid)?;
-    Ok(len)
 }

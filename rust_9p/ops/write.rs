@@ -112,16 +112,22 @@ pub(super) async fn lcreate(
     Ok(qid_of(&st))
 }
 
-/// Twrite: to a fid open for writing; returns the count written, never 0
-/// for data (the v9fs client would send it again forever).
+/// Twrite: to a fid open for writing, or to the value of an extended
+/// attribute being written; returns the count written, never 0 for data
+/// (the v9fs client would send it again forever).
 pub(super) fn write(c: &Connection, fid: u32, offset: u64, data: &[u8]) -> Result<u32> {
     let fid = c.fids.get(fid)?;
     let opened = fid.opened().ok_or(EBADF)?;
-    let Opened::File {
-        file, write: true, ..
-    } = &*opened
-    else {
-        return Err(EBADF);
+    let file = match &*opened {
+        Opened::File {
+            file, write: true, ..
+        } => file,
+        Opened::NewXattr(new) => {
+            new.write(offset, data)?;
+            // At most msize bytes came in the message.
+            return Ok(data.len() as u32);
+        }
+        _ => return Err(EBADF),
     };
     if data.is_empty() {
         return Ok(0);
@@ -137,10 +143,8 @@ pub(super) fn write(c: &Connection, fid: u32, offset: u64, data: &[u8]) -> Resul
 pub(super) fn fsync(c: &Connection, fid: u32, datasync: bool) -> Result {
     let fid = c.fids.get(fid)?;
     let opened = fid.opened().ok_or(EBADF)?;
-    match &*opened {
-        Opened::File { file, .. } | Opened::Dir(file) => file.fsync(&fid.attach.creds, datasync),
-        Opened::Xattr { .. } => Err(EINVAL),
-    }
+    let file = opened.file().ok_or(EINVAL)?;
+    file.fsync(&fid.attach.creds, datasync)
 }
 
 /// Tsetattr: through the fid's open file when it is open for writing (a

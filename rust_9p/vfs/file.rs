@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Open files and directories of the export: reads, and directory
-//! listings reported entry by entry.
+//! Open files and directories of the export: reads, directory listings
+//! reported entry by entry, and POSIX locks.
 
-use super::glue::{rust_9p_file_get, rust_9p_file_path, rust_9p_file_size, rust_9p_readdir};
+use super::glue::{
+    rust_9p_file_get, rust_9p_file_path, rust_9p_file_size, rust_9p_getlk, rust_9p_readdir,
+    rust_9p_setlk, rust_9p_unlock_all, Lock,
+};
 use super::Node;
 use crate::budget::Charge;
 use crate::creds::Credential;
 use crate::errno::to_count;
+use crate::locks::OwnerUse;
 use core::ptr::NonNull;
 use kernel::bindings;
 use kernel::error::{from_err_ptr, to_result};
@@ -168,5 +172,35 @@ impl OpenFile {
         to_result(as_user.run(|| unsafe { rust_9p_readdir(file, offset, &mut fill.ctx) }))?;
         // Positions are never negative.
         Ok(fill.ctx.pos as u64)
+    }
+
+    /// Sets (or, with type `F_UNLCK`, clears) `lock` for `owner`, without
+    /// waiting: `EAGAIN` when another owner holds a conflicting lock.
+    pub(crate) fn set_lock(&self, as_user: &Credential, owner: &OwnerUse, lock: &Lock) -> Result {
+        let (file, owner) = (self.as_ptr(), owner.token());
+        // SAFETY: the file is valid and `lock` readable; `owner` is only
+        // compared with other owners.
+        to_result(as_user.run(|| unsafe { rust_9p_setlk(file, owner, lock) }))
+    }
+
+    /// The lock that conflicts with `lock` of `owner`, if any.
+    pub(crate) fn conflicting_lock(
+        &self,
+        as_user: &Credential,
+        owner: &OwnerUse,
+        lock: &Lock,
+    ) -> Result<Option<Lock>> {
+        let (file, token) = (self.as_ptr(), owner.token());
+        let mut found = *lock;
+        // SAFETY: the file is valid and `found` a valid place for the
+        // result; `token` is only compared with other owners.
+        to_result(as_user.run(|| unsafe { rust_9p_getlk(file, token, &mut found) }))?;
+        Ok((found.kind != bindings::F_UNLCK).then_some(found))
+    }
+
+    /// Releases every lock `owner` holds on the file.
+    pub(crate) fn unlock_all(&self, owner: &OwnerUse) {
+        // SAFETY: the file is valid; the owner is only compared.
+        unsafe { rust_9p_unlock_all(self.as_ptr(), owner.token()) };
     }
 }

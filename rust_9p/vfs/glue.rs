@@ -3,7 +3,7 @@
 //! The declarations of `rust_9p/vfs/vfs.h`: rust_9p's VFS helpers.
 
 use kernel::bindings;
-use kernel::ffi::{c_char, c_int, c_uint};
+use kernel::ffi::{c_char, c_int, c_uint, c_void};
 
 /// What Rstatfs needs (`struct rust_9p_statfs`).
 #[repr(C)]
@@ -44,6 +44,21 @@ pub(crate) struct SetAttr {
 kernel::static_assert!(core::mem::size_of::<SetAttr>() == 56);
 kernel::static_assert!(core::mem::offset_of!(SetAttr, mtime_nsec) == 48);
 
+/// A POSIX lock (`struct rust_9p_lock`): bytes `start..=end`, the pid,
+/// and the type (`F_RDLCK`, `F_WRLCK` or `F_UNLCK`, 9P's numbers too).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Lock {
+    pub(crate) start: u64,
+    pub(crate) end: u64,
+    pub(crate) pid: u32,
+    pub(crate) kind: u32,
+}
+
+// The C side asserts the same: RUST_9P_LOCK_SIZE, RUST_9P_LOCK_TYPE.
+kernel::static_assert!(core::mem::size_of::<Lock>() == 24);
+kernel::static_assert!(core::mem::offset_of!(Lock, kind) == 20);
+
 // Only pointers cross. The pointees include bindgen's empty stand-ins for
 // structs that this configuration compiles out, which the lint takes for
 // FFI-unsafe types.
@@ -74,6 +89,17 @@ extern "C" {
         buf: *mut u8,
         len: usize,
     ) -> isize;
+    pub(crate) fn rust_9p_setlk(
+        file: *mut bindings::file,
+        owner: *mut c_void,
+        lock: *const Lock,
+    ) -> c_int;
+    pub(crate) fn rust_9p_getlk(
+        file: *mut bindings::file,
+        owner: *mut c_void,
+        lock: *mut Lock,
+    ) -> c_int;
+    pub(crate) fn rust_9p_unlock_all(file: *mut bindings::file, owner: *mut c_void);
 
     pub(crate) fn rust_9p_open(path: *const bindings::path, flags: u32) -> *mut bindings::file;
     pub(crate) fn rust_9p_create(
@@ -147,6 +173,14 @@ extern "C" {
         path: *const bindings::path,
         file: *mut bindings::file,
         sa: *const SetAttr,
+    ) -> c_int;
+    pub(crate) fn rust_9p_setxattr(
+        path: *const bindings::path,
+        name: *const u8,
+        nlen: usize,
+        value: *const u8,
+        size: usize,
+        flags: u32,
     ) -> c_int;
 
     pub(crate) fn rust_9p_creators_wanted() -> c_uint;

@@ -16,6 +16,6 @@ mod node;
 
 pub(crate) use creator::{Creators, CreatorsOwner};
 pub(crate) use file::{DirEntry, OpenFile};
-pub(crate) use glue::{SetAttr, StatFs};
+pub(crate) use glue::{Lock, SetAttr, StatFs};
 pub(crate) use modify::{kernel_open_flags, Entry, RenameFrom};
 pub(crate) use node::{Node, Stat, Step};

@@ -20,9 +20,12 @@
 #include <linux/limits.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
 #include <linux/uidgid.h>
+#include <linux/xattr.h>
 
 #include "vfs.h"
 
@@ -642,6 +645,45 @@ int rust_9p_setattr(const struct path *p, struct file *file, const struct rust_9
 	if (!err)
 		err = notify_change(idmap, dentry, &ia, NULL);
 	inode_unlock(inode);
+	mnt_drop_write(p->mnt);
+	return err;
+}
+
+/*
+ * Sets extended attribute @name (@nlen bytes) of @p to @value (@size
+ * bytes) with setxattr(2)'s @flags, or removes it when @size is 0. The ACL
+ * names go through the ACL helpers, as the system calls do (6.12's
+ * vfs_setxattr() refuses them). Returns 0 or -errno.
+ */
+int rust_9p_setxattr(const struct path *p, const u8 *name, size_t nlen, const u8 *value,
+		     size_t size, u32 flags)
+{
+	struct mnt_idmap *idmap = mnt_idmap(p->mnt);
+	char cname[XATTR_NAME_MAX + 1];
+	struct posix_acl *acl;
+	int err;
+
+	err = rust_9p_xattr_name(cname, name, nlen);
+	if (err)
+		return err;
+	err = mnt_want_write(p->mnt);
+	if (err)
+		return err;
+	if (is_posix_acl_xattr(cname) && !size) {
+		err = vfs_remove_acl(idmap, p->dentry, cname);
+	} else if (is_posix_acl_xattr(cname)) {
+		acl = posix_acl_from_xattr(current_user_ns(), value, size);
+		if (IS_ERR(acl)) {
+			err = PTR_ERR(acl);
+		} else {
+			err = vfs_set_acl(idmap, p->dentry, cname, acl);
+			posix_acl_release(acl);
+		}
+	} else if (!size) {
+		err = vfs_removexattr(idmap, p->dentry, cname);
+	} else {
+		err = vfs_setxattr(idmap, p->dentry, cname, value, size, flags);
+	}
 	mnt_drop_write(p->mnt);
 	return err;
 }

@@ -8,7 +8,8 @@
 
 use super::glue::{
     rust_9p_create, rust_9p_link, rust_9p_mkdir, rust_9p_mknod, rust_9p_open, rust_9p_remove,
-    rust_9p_rename, rust_9p_setattr, rust_9p_symlink, rust_9p_unlink, rust_9p_write, SetAttr,
+    rust_9p_rename, rust_9p_setattr, rust_9p_setxattr, rust_9p_symlink, rust_9p_unlink,
+    rust_9p_write, SetAttr,
 };
 use super::node::dentry_from_glue;
 use super::{Node, OpenFile};
@@ -232,6 +233,30 @@ impl Node {
         // SAFETY: `path` holds references we own, `file` is NULL or a file
         // we hold a reference to, and `sa` has the glue's layout.
         to_result(as_user.run(|| unsafe { rust_9p_setattr(&path, file, sa) }))
+    }
+
+    /// Sets extended attribute `name` to `value` with setxattr(2)'s
+    /// `flags`, or removes it when `value` is empty; POSIX ACLs included.
+    pub(crate) fn set_xattr(
+        &self,
+        as_user: &Credential,
+        name: &[u8],
+        value: &[u8],
+        flags: u32,
+    ) -> Result {
+        let path = self.path();
+        // SAFETY: `path` holds references we own; `name` and `value` are
+        // valid for their lengths.
+        to_result(as_user.run(|| unsafe {
+            rust_9p_setxattr(
+                &path,
+                name.as_ptr(),
+                name.len(),
+                value.as_ptr(),
+                value.len(),
+                flags,
+            )
+        }))
     }
 }
 

@@ -12,16 +12,23 @@
 #include <linux/dcache.h>
 #include <linux/delayed_call.h>
 #include <linux/file.h>
+#include <linux/filelock.h>
 #include <linux/fs.h>
 #include <linux/limits.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
 #include <linux/statfs.h>
 #include <linux/xattr.h>
 
 #include "vfs.h"
 
 static_assert(sizeof(struct rust_9p_statfs) == RUST_9P_STATFS_SIZE);
+static_assert(sizeof(struct rust_9p_lock) == RUST_9P_LOCK_SIZE);
+static_assert(offsetof(struct rust_9p_lock, type) == RUST_9P_LOCK_TYPE);
+/* 9P's lock types are fcntl's. */
+static_assert(F_RDLCK == 0 && F_WRLCK == 1 && F_UNLCK == 2);
 static_assert(offsetof(struct rust_9p_statfs, namelen) == RUST_9P_STATFS_NAMELEN);
 
 struct dentry *rust_9p_dget(struct dentry *dentry)
@@ -164,6 +171,36 @@ int rust_9p_readdir(struct file *file, u64 offset, struct dir_context *ctx)
 }
 
 /*
+ * Copies the extended attribute name @name (@nlen bytes) into @cname
+ * (XATTR_NAME_MAX + 1 bytes), NUL terminated. Returns 0, or -EINVAL for a
+ * name setxattr(2) would refuse.
+ */
+int rust_9p_xattr_name(char *cname, const u8 *name, size_t nlen)
+{
+	if (nlen == 0 || nlen > XATTR_NAME_MAX || memchr(name, 0, nlen))
+		return -EINVAL;
+	memcpy(cname, name, nlen);
+	cname[nlen] = 0;
+	return 0;
+}
+
+/*
+ * The POSIX ACL @name of @p in its xattr form, as getxattr(2) gives it
+ * (6.12's vfs_getxattr() refuses the ACL names).
+ */
+static ssize_t acl_xattr(const struct path *p, const char *name, u8 *buf, size_t len)
+{
+	struct posix_acl *acl = vfs_get_acl(mnt_idmap(p->mnt), p->dentry, name);
+	ssize_t size;
+
+	if (IS_ERR(acl))
+		return PTR_ERR(acl);
+	size = posix_acl_to_xattr(current_user_ns(), acl, buf, len);
+	posix_acl_release(acl);
+	return size;
+}
+
+/*
  * Reads extended attribute @name (@nlen bytes) of @p into @buf, or only
  * measures it when @len is 0; with @name NULL, lists the names. Returns
  * the size or -errno.
@@ -172,17 +209,86 @@ ssize_t rust_9p_xattr(const struct path *p, const u8 *name, size_t nlen, u8 *buf
 		      size_t len)
 {
 	char cname[XATTR_NAME_MAX + 1];
+	int err;
 
-	if (name) {
-		if (nlen == 0 || nlen > XATTR_NAME_MAX || memchr(name, 0, nlen))
-			return -EINVAL;
-		memcpy(cname, name, nlen);
-		cname[nlen] = 0;
-	}
 	/* A size query passes no buffer: with one, "too small" is ERANGE. */
 	if (!len)
 		buf = NULL;
-	if (name)
-		return vfs_getxattr(mnt_idmap(p->mnt), p->dentry, cname, buf, len);
-	return vfs_listxattr(p->dentry, buf, len);
+	if (!name)
+		return vfs_listxattr(p->dentry, buf, len);
+	err = rust_9p_xattr_name(cname, name, nlen);
+	if (err)
+		return err;
+	if (is_posix_acl_xattr(cname))
+		return acl_xattr(p, cname, buf, len);
+	return vfs_getxattr(mnt_idmap(p->mnt), p->dentry, cname, buf, len);
+}
+
+/* A POSIX lock of @owner on @file, as @lk describes it. */
+static struct file_lock *new_lock(struct file *file, void *owner,
+				  const struct rust_9p_lock *lk)
+{
+	struct file_lock *fl;
+
+	if (lk->type > F_UNLCK || lk->start > lk->end || lk->end > OFFSET_MAX)
+		return ERR_PTR(-EINVAL);
+	fl = locks_alloc_lock();
+	if (!fl)
+		return ERR_PTR(-ENOMEM);
+	fl->c.flc_flags = FL_POSIX;
+	fl->c.flc_type = lk->type;
+	fl->c.flc_owner = owner;
+	fl->c.flc_pid = lk->pid;
+	fl->c.flc_file = file;
+	fl->fl_start = lk->start;
+	fl->fl_end = lk->end;
+	return fl;
+}
+
+/*
+ * Sets (or, for F_UNLCK, clears) the POSIX lock @lk of @owner on @file, as
+ * fcntl(F_SETLK) does: never waits. Returns 0, -EAGAIN when a lock of
+ * another owner conflicts, or -errno.
+ */
+int rust_9p_setlk(struct file *file, void *owner, const struct rust_9p_lock *lk)
+{
+	struct file_lock *fl = new_lock(file, owner, lk);
+	int err;
+
+	if (IS_ERR(fl))
+		return PTR_ERR(fl);
+	err = vfs_lock_file(file, F_SETLK, fl, NULL);
+	locks_free_lock(fl);
+	return err;
+}
+
+/*
+ * Finds a lock that would conflict with @lk of @owner on @file, as
+ * fcntl(F_GETLK) does: stores it in @lk, or sets @lk->type to F_UNLCK if
+ * there is none. Returns 0 or -errno.
+ */
+int rust_9p_getlk(struct file *file, void *owner, struct rust_9p_lock *lk)
+{
+	struct file_lock *fl = new_lock(file, owner, lk);
+	int err;
+
+	if (IS_ERR(fl))
+		return PTR_ERR(fl);
+	err = vfs_test_lock(file, fl);
+	if (!err) {
+		lk->type = fl->c.flc_type;
+		if (fl->c.flc_type != F_UNLCK) {
+			lk->start = fl->fl_start;
+			lk->end = fl->fl_end;
+			lk->pid = fl->c.flc_pid;
+		}
+	}
+	locks_free_lock(fl);
+	return err;
+}
+
+/* Releases every POSIX lock of @owner on @file's inode. */
+void rust_9p_unlock_all(struct file *file, void *owner)
+{
+	locks_remove_posix(file, owner);
 }

@@ -39,6 +39,19 @@ struct rust_9p_setattr {
 #define RUST_9P_SETATTR_SIZE 56
 #define RUST_9P_SETATTR_MTIME_NSEC 48
 
+/*
+ * A POSIX lock of rust_9p/vfs/glue.rs's layout (both sides assert its size
+ * and the offset of its last field): the bytes start to end, the pid, and
+ * the type (F_RDLCK, F_WRLCK or F_UNLCK, which are 9P's numbers too).
+ */
+struct rust_9p_lock {
+	u64 start, end;
+	u32 pid, type;
+};
+
+#define RUST_9P_LOCK_SIZE 24
+#define RUST_9P_LOCK_TYPE 20
+
 #define P9_ATTR_MODE		0x001
 #define P9_ATTR_UID		0x002
 #define P9_ATTR_GID		0x004
@@ -52,7 +65,7 @@ struct rust_9p_setattr {
 struct kthread_work;
 struct kthread_worker;
 
-/* vfs.c: lookups and reads. */
+/* vfs.c: lookups, reads and locks. */
 struct dentry *rust_9p_dget(struct dentry *dentry);
 void rust_9p_file_get(struct file *file);
 void rust_9p_file_path(struct file *file, struct path *out);
@@ -63,8 +76,12 @@ int rust_9p_statfs(const struct path *p, struct rust_9p_statfs *st);
 int rust_9p_readlink(const struct path *p, u8 *buf, size_t len);
 u64 rust_9p_file_size(struct file *file);
 int rust_9p_readdir(struct file *file, u64 offset, struct dir_context *ctx);
+int rust_9p_xattr_name(char *cname, const u8 *name, size_t nlen);
 ssize_t rust_9p_xattr(const struct path *p, const u8 *name, size_t nlen, u8 *buf,
 		      size_t len);
+int rust_9p_setlk(struct file *file, void *owner, const struct rust_9p_lock *lk);
+int rust_9p_getlk(struct file *file, void *owner, struct rust_9p_lock *lk);
+void rust_9p_unlock_all(struct file *file, void *owner);
 
 /* modify.c: opening, creating, writing, and everything else that changes the tree. */
 struct file *rust_9p_open(const struct path *p, u32 flags);
@@ -88,6 +105,8 @@ int rust_9p_rename(const struct path *root, const struct path *olddir, const u8 
 ssize_t rust_9p_write(struct file *file, const u8 *buf, size_t len, u64 offset);
 int rust_9p_setattr(const struct path *p, struct file *file,
 		    const struct rust_9p_setattr *sa);
+int rust_9p_setxattr(const struct path *p, const u8 *name, size_t nlen, const u8 *value,
+		     size_t size, u32 flags);
 
 /* creator.c: the threads where entries are created, with umask 0. */
 unsigned int rust_9p_creators_wanted(void);
