@@ -148,7 +148,7 @@ impl PinnedDrop for Fid {
             // POSIX: a process's locks on a file go when it closes any
             // descriptor of the file.
             for owner in lockers.iter() {
-                file.unlock_all(owner);
+                owner.release(file);
             }
         }
     }

@@ -66,7 +66,7 @@ pub(super) fn lock(c: &Connection, fid: u32, req: &Flock<'_>, flags: u32) -> Res
         // Before locking, so that the fid releases whatever it gets.
         fid.note_locker(&owner)?;
     }
-    match file.set_lock(&fid.attach.creds, &owner, &lock_of(req, req.kind)) {
+    match owner.set(file, &fid.attach.creds, &lock_of(req, req.kind)) {
         Ok(()) => Ok(lock::SUCCESS),
         Err(e) if e == EAGAIN => Ok(lock::BLOCKED),
         Err(e) if e == errno::edeadlk() || e == errno::enolck() => Ok(lock::ERROR),

@@ -4,8 +4,8 @@
 //! reported entry by entry, and POSIX locks.
 
 use super::glue::{
-    rust_9p_file_get, rust_9p_file_path, rust_9p_file_size, rust_9p_getlk, rust_9p_readdir,
-    rust_9p_setlk, rust_9p_unlock_all, Lock,
+    rust_9p_count_locks, rust_9p_file_get, rust_9p_file_path, rust_9p_file_size, rust_9p_getlk,
+    rust_9p_readdir, rust_9p_setlk, rust_9p_unlock_all, Lock,
 };
 use super::Node;
 use crate::budget::Charge;
@@ -196,6 +196,12 @@ impl OpenFile {
         // result; `token` is only compared with other owners.
         to_result(as_user.run(|| unsafe { rust_9p_getlk(file, token, &mut found) }))?;
         Ok((found.kind != bindings::F_UNLCK).then_some(found))
+    }
+
+    /// How many locked ranges `owner` holds on the file.
+    pub(crate) fn count_locks(&self, owner: &OwnerUse) -> usize {
+        // SAFETY: the file is valid; the owner is only compared.
+        unsafe { rust_9p_count_locks(self.as_ptr(), owner.token()) as usize }
     }
 
     /// Releases every lock `owner` holds on the file.

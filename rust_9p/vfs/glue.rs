@@ -99,6 +99,7 @@ extern "C" {
         owner: *mut c_void,
         lock: *mut Lock,
     ) -> c_int;
+    pub(crate) fn rust_9p_count_locks(file: *mut bindings::file, owner: *mut c_void) -> c_uint;
     pub(crate) fn rust_9p_unlock_all(file: *mut bindings::file, owner: *mut c_void);
 
     pub(crate) fn rust_9p_open(path: *const bindings::path, flags: u32) -> *mut bindings::file;

@@ -287,6 +287,23 @@ int rust_9p_getlk(struct file *file, void *owner, struct rust_9p_lock *lk)
 	return err;
 }
 
+/* The number of POSIX locks @owner holds on @file's inode. */
+unsigned int rust_9p_count_locks(struct file *file, void *owner)
+{
+	struct file_lock_context *ctx = locks_inode_context(file_inode(file));
+	struct file_lock *fl;
+	unsigned int n = 0;
+
+	if (!ctx)
+		return 0;
+	spin_lock(&ctx->flc_lock);
+	for_each_file_lock(fl, &ctx->flc_posix)
+		if (fl->c.flc_owner == owner)
+			n++;
+	spin_unlock(&ctx->flc_lock);
+	return n;
+}
+
 /* Releases every POSIX lock of @owner on @file's inode. */
 void rust_9p_unlock_all(struct file *file, void *owner)
 {

@@ -81,6 +81,7 @@ ssize_t rust_9p_xattr(const struct path *p, const u8 *name, size_t nlen, u8 *buf
 		      size_t len);
 int rust_9p_setlk(struct file *file, void *owner, const struct rust_9p_lock *lk);
 int rust_9p_getlk(struct file *file, void *owner, struct rust_9p_lock *lk);
+unsigned int rust_9p_count_locks(struct file *file, void *owner);
 void rust_9p_unlock_all(struct file *file, void *owner);
 
 /* modify.c: opening, creating, writing, and everything else that changes the tree. */

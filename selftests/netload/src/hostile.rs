@@ -414,5 +414,68 @@ pub fn budgets(o: &Options, c: &mut Checks) -> Result<(), String> {
             ),
         ),
     );
+    lock_records(o, c)
+}
+
+/// The lock records one connection's owners may hold (rust_9p's
+/// MAX_LOCK_RECORDS).
+const MAX_LOCK_RECORDS: u64 = 4096;
+
+/// Sends `count` Tlocks of one byte each, every other byte from `first`,
+/// 32 at a time; returns the statuses and errnos seen, by count.
+fn lock_bytes(conn: &mut Conn, fid: u32, first: u64, count: u64) -> Result<(u64, u64), String> {
+    let (mut granted, mut refused) = (0, 0);
+    let mut next = 0;
+    while next < count {
+        let batch = (count - next).min(32);
+        for i in 0..batch {
+            let lock = Msg::new(crate::p9::TLOCK, 1 + i as u16)
+                .u32(fid)
+                .u8(0)
+                .u32(0)
+                .u64(first + 2 * (next + i))
+                .u64(1)
+                .u32(7)
+                .str("netload");
+            conn.send(&lock.bytes()).map_err(|e| e.to_string())?;
+        }
+        for _ in 0..batch {
+            let mut reply = conn.recv().map_err(|e| e.to_string())?;
+            if reply.errno().is_some() {
+                return Err(format!("Tlock: {}", crate::p9::describe(&reply)));
+            }
+            match reply.bytes(1)?[0] {
+                0 => granted += 1,
+                _ => refused += 1,
+            }
+        }
+        next += batch;
+    }
+    Ok((granted, refused))
+}
+
+/// One connection's lock records stop at its cap (Tlock answers ERROR),
+/// and clunking the fid gives them back.
+fn lock_records(o: &Options, c: &mut Checks) -> Result<(), String> {
+    let (mut conn, _) = session(o)?;
+    conn.open(0, 1, "files/size-4096", 0)?;
+    let (granted, refused) = lock_bytes(&mut conn, 1, 0, MAX_LOCK_RECORDS + 64)?;
+    c.check(
+        "one connection's locked ranges stop at its cap, with ERROR",
+        verdict(
+            (MAX_LOCK_RECORDS - 64..=MAX_LOCK_RECORDS).contains(&granted) && refused >= 64,
+            format!("{granted} ranges locked, {refused} refused"),
+        ),
+    );
+    conn.clunk(1)?;
+    conn.open(0, 2, "files/size-4096", 0)?;
+    let (again, refused) = lock_bytes(&mut conn, 2, 1, 64)?;
+    c.check(
+        "and clunking the fid gives them back",
+        verdict(
+            again == 64 && refused == 0,
+            format!("{again} locked, {refused} refused"),
+        ),
+    );
     Ok(())
 }
