@@ -21,7 +21,8 @@ guest_programs=(/usr/bin/finger /usr/sbin/in.fingerd /usr/sbin/diod
 		/usr/sbin/diodls /usr/sbin/diodcat /usr/bin/nc.openbsd /usr/bin/sha256sum
 		/usr/bin/setfattr /usr/bin/getfattr
 		/usr/bin/find /usr/bin/stat /usr/bin/timeout /usr/bin/ss
-		/usr/bin/git /usr/bin/sqlite3 /usr/bin/tar /usr/bin/rsync)
+		/usr/bin/git /usr/bin/sqlite3 /usr/bin/tar /usr/bin/rsync
+		/usr/bin/flock)
 
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,mnt,srv,usr/bin,usr/sbin,usr/share/rks,lib/modules/rks}

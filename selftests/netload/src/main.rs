@@ -95,6 +95,8 @@
 //!                 start (seed printed; --seed N replays a run)
 //!       all       every scenario above, in that order (a --count given
 //!                 applies to manyfids, inflight and tagreuse)
+//! netload lock FILE --op setlk|setlkw|getlk --type r|w|u ... | lock 9p ...
+//!     POSIX byte-range locks through fcntl, or raw Tlock (locktool.rs).
 //! ```
 //!
 //! Exit status 0 when every check held, 1 otherwise, 2 on bad usage.
@@ -102,6 +104,7 @@
 mod fingerfuzz;
 mod fuzz;
 mod hostile;
+mod locktool;
 mod mktree;
 mod p9;
 mod scenarios;
@@ -605,6 +608,7 @@ fn main() {
         "rmmod" => Some(args.get(1).is_some_and(|m| run_rmmod(m))),
         "mktree" => Some(mktree::run(&args[1..])),
         "p9" => Some(scenarios::run(&args[1..])),
+        "lock" => Some(locktool::run(&args[1..])),
         _ => None,
     };
     if let Some(ok) = ok {
