@@ -19,7 +19,7 @@ root="$RKS_TOP/build/$flavour/initramfs"
 # Programs from the host that the guest needs, when installed.
 guest_programs=(/usr/bin/finger /usr/sbin/in.fingerd /usr/sbin/diod
 		/usr/sbin/diodls /usr/sbin/diodcat /usr/bin/nc.openbsd /usr/bin/sha256sum
-		/usr/bin/setfattr /usr/bin/getfattr
+		/usr/bin/setfattr /usr/bin/getfattr /usr/bin/setfacl /usr/bin/getfacl
 		/usr/bin/find /usr/bin/stat /usr/bin/timeout /usr/bin/ss
 		/usr/bin/git /usr/bin/sqlite3 /usr/bin/tar /usr/bin/rsync
 		/usr/bin/flock)

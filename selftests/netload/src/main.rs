@@ -34,6 +34,12 @@
 //!     Unloads MODULE with the delete_module system call and prints how many
 //!     milliseconds the call took (what "rmmod returns promptly" means,
 //!     without the time to start a process on a busy guest).
+//! netload setxattr PATH NAME VALUE|@FILE [create|replace]
+//!     setxattr(2), with XATTR_CREATE or XATTR_REPLACE; the value is VALUE
+//!     or the bytes of FILE. Prints "set" or the errno.
+//! netload mmapwrite PATH OFFSET TEXT
+//!     Writes TEXT at OFFSET through a shared mapping of the whole file,
+//!     then msync(MS_SYNC).
 //! netload mktree DIR
 //!     Fills the empty directory DIR with the 9P server's test tree, the same
 //!     bytes every run: files/size-N (N = 0, 1, 4095, 4096, 4097, 1048577,
@@ -88,6 +94,10 @@
 //!                 --max-xattr-bytes (the server's), and come back
 //!       writes    the errnos of every modifying message, on a writable
 //!                 export (a directory "errnos" made at its root)
+//!       xattr     extended attribute writes (Txattrcreate, Twrite, Tclunk)
+//!                 and POSIX ACLs, a rule per connection, on a writable
+//!                 export (a directory "xattrs" made at its root)
+//!       xattrro   Txattrcreate on a read-only export: EROFS
 //!       fuzz      for --count seconds (default 30), sessions that start
 //!                 valid, then send bursts of random requests (all types,
 //!                 random fids, tags, offsets, flags, names), some mutated
@@ -104,11 +114,13 @@
 mod fingerfuzz;
 mod fuzz;
 mod hostile;
+mod local;
 mod locktool;
 mod mktree;
 mod p9;
 mod scenarios;
 mod writes;
+mod xattrs;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -144,7 +156,8 @@ fn unescape(text: &str) -> Vec<u8> {
 fn usage() -> ! {
     eprintln!(
         "usage: netload echo|hold|idle|stall|request|fingerfuzz|p9 ADDR:PORT ... | mktree DIR \
-         | rmmod MODULE \
+         | rmmod MODULE | setxattr PATH NAME VALUE [create|replace] \
+         | mmapwrite PATH OFFSET TEXT \
          (see the source)"
     );
     exit(2)
@@ -607,6 +620,8 @@ fn main() {
     let ok = match cmd.as_str() {
         "rmmod" => Some(args.get(1).is_some_and(|m| run_rmmod(m))),
         "mktree" => Some(mktree::run(&args[1..])),
+        "setxattr" => Some(local::set(&args[1..])),
+        "mmapwrite" => Some(local::mmap_write(&args[1..])),
         "p9" => Some(scenarios::run(&args[1..])),
         "lock" => Some(locktool::run(&args[1..])),
         _ => None,

@@ -365,6 +365,12 @@ impl Conn {
         })
     }
 
+    /// The local port of the connection, which names it in the server's
+    /// clients file.
+    pub fn local_port(&self) -> Option<u16> {
+        self.stream.local_addr().ok().map(|a| a.port())
+    }
+
     /// Another handle to the socket, e.g. for a writer thread.
     pub fn writer(&self) -> Result<TcpStream, ConnError> {
         Ok(self.stream.try_clone()?)

@@ -12,6 +12,7 @@ use crate::p9::{
     TMKDIR, TREAD, TREADDIR, TUNLINKAT, TWALK, TWRITE,
 };
 use crate::writes;
+use crate::xattrs;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::{Shutdown, SocketAddr};
@@ -81,7 +82,7 @@ const SCENARIOS: [(&str, Scenario); 16] = [
 
 /// Scenarios of clients that try to hold the server hostage; each is a
 /// selftest case of its own, not part of "all".
-const HOSTILE: [(&str, Scenario); 6] = [
+const HOSTILE: [(&str, Scenario); 8] = [
     ("flushcycle", hostile::flushcycle),
     ("noread", hostile::noread),
     ("peerlimit", hostile::peerlimit),
@@ -90,6 +91,9 @@ const HOSTILE: [(&str, Scenario); 6] = [
     ("writes", writes::writes),
     // Needs a writable export too.
     ("fuzz", fuzz::fuzz),
+    // A writable export, and a read-only one.
+    ("xattr", xattrs::xattr),
+    ("xattrro", xattrs::xattr_read_only),
 ];
 
 const EROFS: u32 = 30;
@@ -617,11 +621,11 @@ fn flush(o: &Options, c: &mut Checks) -> Result<(), String> {
 }
 
 /// What every scenario ends with: a fresh client reads a file (or, on the
-/// writable exports of "writes" and "fuzz", which have no test tree,
-/// attaches).
+/// exports of "writes", "fuzz", "xattr" and "xattrro", which have no test
+/// tree, attaches).
 fn still_serves(o: &Options) -> Result<String, String> {
     let (mut conn, _) = session(o)?;
-    if o.scenario == "writes" || o.scenario == "fuzz" {
+    if ["writes", "fuzz", "xattr", "xattrro"].contains(&o.scenario.as_str()) {
         return Ok("attached".to_string());
     }
     conn.open(0, 1, "files/size-4096", 0)?;

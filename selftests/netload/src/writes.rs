@@ -29,7 +29,7 @@ const O_CREAT: u32 = 0o100;
 const O_EXCL: u32 = 0o200;
 const O_DIRECTORY: u32 = 0o200000;
 
-fn mkdir(tag: u16, dfid: u32, name: &[u8], mode: u32) -> Msg {
+pub(crate) fn mkdir(tag: u16, dfid: u32, name: &[u8], mode: u32) -> Msg {
     Msg::new(TMKDIR, tag)
         .u32(dfid)
         .str(name)
@@ -37,7 +37,7 @@ fn mkdir(tag: u16, dfid: u32, name: &[u8], mode: u32) -> Msg {
         .u32(NOFID)
 }
 
-fn lcreate(fid: u32, name: &[u8], flags: u32, mode: u32) -> Msg {
+pub(crate) fn lcreate(fid: u32, name: &[u8], flags: u32, mode: u32) -> Msg {
     Msg::new(TLCREATE, 1)
         .u32(fid)
         .str(name)
@@ -46,7 +46,7 @@ fn lcreate(fid: u32, name: &[u8], flags: u32, mode: u32) -> Msg {
         .u32(NOFID)
 }
 
-fn write(fid: u32, offset: u64, data: &[u8]) -> Msg {
+pub(crate) fn write(fid: u32, offset: u64, data: &[u8]) -> Msg {
     Msg::new(TWRITE, 1)
         .u32(fid)
         .u64(offset)
@@ -94,7 +94,7 @@ fn renameat(olddfid: u32, old: &[u8], newdfid: u32, new: &[u8]) -> Msg {
         .str(new)
 }
 
-fn unlinkat(dfid: u32, name: &[u8], flags: u32) -> Msg {
+pub(crate) fn unlinkat(dfid: u32, name: &[u8], flags: u32) -> Msg {
     Msg::new(TUNLINKAT, 1).u32(dfid).str(name).u32(flags)
 }
 
@@ -106,7 +106,7 @@ fn lock(kind_: u8, fid: u32, kind: u8) -> Msg {
 
 /// Sends `msg` and checks that the answer is Rlerror `want`, or (for
 /// `want` 0) a success.
-fn expect(
+pub(crate) fn expect(
     conn: &mut Conn,
     c: &mut Checks,
     what: &str,
