@@ -61,7 +61,7 @@ help:
 	@echo "                    whole tree (every one of 5000 entries stat'ed and read),"
 	@echo "                    and the write workload at 18 mount variants"
 	@echo "make bench          benchmarks on the release kernel: rust_9p against diod,"
-	@echo "                    virtio-9p and local reads, rust_fingerd against netkit"
+	@echo "                    virtio-9p and local (reads and writes), rust_fingerd against netkit"
 	@echo "                    fingerd and an epoll baseline (BENCH_ARGS='--reps 5')"
 	@echo "make fuzz           libFuzzer on the pure-logic sources, FUZZ_SECS per target"
 	@echo "                    (default 900 for passwd, 300 for the others); merges new"

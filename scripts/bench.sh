@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench.sh [--reps N] [--secs S] [--only AREA] [--peers LIST]   "make bench"
+# bench.sh [--reps N] [--secs S] [--only AREA] [--peers LIST] [--fs KIND]   "make bench"
 #
 #   --reps N    repetitions of every run (default 3)
 #   --secs S    length of each timed run in seconds (default 3)
 #   --only A    one area: 9p, finger or tcp (default all), or profile
 #               (perf profiles of rust_9p and diod, in console.log)
 #   --peers L   only these peers, comma-separated (e.g. rust_9p,local)
+#   --fs K      9P workloads: read, write or all (default all)
 #
 # Boots the release kernel once, with QEMU's 9P server exporting a host copy
-# of the benchmark tree, and runs scripts/guest/bench there: rust_9p, diod,
+# of the benchmark tree (read-only) and a fresh directory in the host's
+# tmpfs (writable, for the write workloads; removed at the end), and runs
+# scripts/guest/bench there: rust_9p, diod,
 # virtio-9p and the local file system, then rust_fingerd, netkit fingerd,
 # the finger-epoll baseline and a null server, then iperf3 on loopback.
 # Writes build/bench/RUN/ (build/bench/latest points at it): results.jsonl
@@ -20,13 +23,14 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-reps=3 secs=3 only= peers=
+reps=3 secs=3 only= peers= fs=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps=$2; shift ;;
 	--secs) secs=$2; shift ;;
 	--only) only=$2; shift ;;
 	--peers) peers=$2; shift ;;
+	--fs) fs=$2; shift ;;
 	*) echo "bench: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -46,15 +50,22 @@ cargo build --quiet --release --manifest-path "$RKS_TOP/bench/Cargo.toml"
 tree="$RKS_TOP/build/bench/tree"
 mkdir -p "$tree"
 "$RKS_TOP/bench/target/release/fsbench" mktree "$tree" >/dev/null
+mkdir -p "$tree/write" # empty, as in the guest's tree, whose write/ takes the writes
 chmod -R a+rX "$tree"
+# virtio-9p's writable directory: in the host's tmpfs when there is one, as
+# rust_9p and diod write into the guest's tmpfs.
+shm=/dev/shm
+[ -d "$shm" ] && [ -w "$shm" ] || shm=${TMPDIR:-/tmp}
+wdir=$(mktemp -d "$shm/rks-bench-write.XXXXXX")
+trap 'rm -rf "$wdir"' EXIT
 initrd="$RKS_TOP/build/release/initramfs-bench.cpio"
 "$RKS_TOP/scripts/initramfs.sh" release "$initrd" bench
 
 echo "bench: running in the guest ($reps repetitions of ${secs} s runs; logs in ${out#"$RKS_TOP/"})" >&2
 status=0
 "$RKS_TOP/scripts/vm.sh" --flavour release --mode bench --initrd "$initrd" \
-	--virtfs "$tree" --mem 2048 --logs "$out" --timeout 7200 \
-	--append "rks.reps=$reps rks.secs=$secs${only:+ rks.only=$only}${peers:+ rks.peers=$peers}" \
+	--virtfs "$tree" --virtfs-rw "$wdir" --mem 2048 --logs "$out" --timeout 7200 \
+	--append "rks.reps=$reps rks.secs=$secs${only:+ rks.only=$only}${peers:+ rks.peers=$peers}${fs:+ rks.fs=$fs}" \
 	>"$out/vm.log" 2>&1 || status=$?
 if [ ! -s "$out/results.jsonl" ]; then
 	echo "bench: the guest reported nothing (vm.sh status $status; see $out/console.log)" >&2

@@ -15,19 +15,39 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-# Workload -> (metric, unit, higher is better, description)
+# Rows: (label, workload, metric, unit, higher is better, description of
+# the workload, given on its first row only)
 FS_WORKLOADS = [
-    ("seq", "mb_per_s", "MB/s", True, "sequential read of a 256 MiB file (1 MiB reads)"),
-    ("rand-1", "iops", "IOPS", True, "4 KiB random reads, 1 reader"),
-    ("rand-4", "iops", "IOPS", True, "4 KiB random reads, 4 readers"),
-    ("rand-16", "iops", "IOPS", True, "4 KiB random reads, 16 readers"),
-    ("files-1", "files_per_s", "files/s", True, "open+read+close of 4 KiB files, 1 reader"),
-    ("files-4", "files_per_s", "files/s", True, "the same, 4 readers"),
-    ("files-16", "files_per_s", "files/s", True, "the same, 16 readers"),
-    ("stat", "ops_per_s", "stat/s", True, "lstat of the 10,000 files"),
-    ("walk", "ops_per_s", "entries/s", True, "ls -lR of the tree (readdir + lstat)"),
-    ("lat", "p50_us", "µs", False, "one 4 KiB read, median"),
-    ("lat", "p99_us", "µs", False, "one 4 KiB read, p99"),
+    ("seq", "seq", "mb_per_s", "MB/s", True, "sequential read of a 256 MiB file (1 MiB reads)"),
+    ("rand-1", "rand-1", "iops", "IOPS", True, "4 KiB random reads, 1 reader"),
+    ("rand-4", "rand-4", "iops", "IOPS", True, "4 KiB random reads, 4 readers"),
+    ("rand-16", "rand-16", "iops", "IOPS", True, "4 KiB random reads, 16 readers"),
+    ("files-1", "files-1", "files_per_s", "files/s", True, "open+read+close of 4 KiB files, 1 reader"),
+    ("files-4", "files-4", "files_per_s", "files/s", True, "the same, 4 readers"),
+    ("files-16", "files-16", "files_per_s", "files/s", True, "the same, 16 readers"),
+    ("stat", "stat", "ops_per_s", "stat/s", True, "lstat of the 10,000 files"),
+    ("walk", "walk", "ops_per_s", "entries/s", True, "ls -lR of the tree (readdir + lstat)"),
+    ("lat p50", "lat", "p50_us", "µs", False, "one 4 KiB read of an open file"),
+    ("lat p99", "lat", "p99_us", "µs", False, None),
+]
+FS_WRITES = [
+    ("wseq", "wseq", "mb_per_s", "MB/s", True,
+     "sequential write of a new 256 MiB file (1 MiB writes, 10 × secs at most), no fsync"),
+    ("wseq-fsync", "wseq-fsync", "mb_per_s", "MB/s", True, "the same, the time including a final fsync"),
+    ("wrand-1", "wrand-1", "iops", "IOPS", True,
+     "4 KiB random pwrites into a 32 MiB file written beforehand, 1 writer, the time including a final fsync"),
+    ("wrand-16", "wrand-16", "iops", "IOPS", True, "the same, 16 writers"),
+    ("create-1", "create-1", "files_per_s", "files/s", True,
+     "create+write 4 KiB+close of new files in one directory (10,000 at most), 1 writer"),
+    ("create-16", "create-16", "files_per_s", "files/s", True, "the same, 16 writers"),
+    ("untar", "tree", "untar_per_s", "entries/s", True,
+     "tar-like extraction of a source tree of 1,808 entries (mkdir; create, write, set mtime, close; "
+     "symlink)"),
+    ("rm -rf", "tree", "rm_per_s", "entries/s", True, "rm -rf of that tree (readdir, unlink, rmdir)"),
+    ("fsync p50", "fsync", "p50_us", "µs", False, "4 KiB pwrite + fsync, repeated"),
+    ("fsync p99", "fsync", "p99_us", "µs", False, None),
+    ("meta", "meta", "ops_per_s", "ops/s", True,
+     "create, stat, rename, and unlink of the file renamed 64 rounds before, in one directory"),
 ]
 FS_PEERS = ["rust_9p", "diod", "virtio", "local"]
 FINGER_PEERS = ["rust_fingerd", "netkit", "epoll", "null"]
@@ -124,24 +144,27 @@ def main():
                         for p in FS_PEERS[:3] if msizes.get((p, config)))
         out.append(f"Negotiated msize: {neg}.")
         out.append("")
-        out.append("| workload | unit | rust_9p | diod | virtio-9p | local | ×diod | ×virtio | ×local |")
-        out.append("|---|---|---|---|---|---|---|---|---|")
-        for workload, metric, unit, higher, desc in FS_WORKLOADS:
-            ours = get("9p", "rust_9p", config, workload, metric)
-            peers = [get("9p", p, config, workload, metric) for p in FS_PEERS[1:3]]
-            local = get("9p", "local", "-", workload, metric)
-            if not ours and not any(peers):
-                continue
-            label = workload if metric != "p99_us" else "lat p99"
-            label = "lat p50" if workload == "lat" and metric == "p50_us" else label
-            out.append(f"| {label} | {unit} | {cell(ours)} | {cell(peers[0])} | {cell(peers[1])} | "
-                       f"{cell(local)} | {ratio(ours, peers[0], higher)} | "
-                       f"{ratio(ours, peers[1], higher)} | {ratio(ours, local, higher)} |")
-        out.append("")
+        for title, rows in (("Reads", FS_WORKLOADS), ("Writes (each in a fresh directory of the "
+                                                        "peer's writable export)", FS_WRITES)):
+            lines = []
+            for label, workload, metric, unit, higher, _ in rows:
+                ours = get("9p", "rust_9p", config, workload, metric)
+                peers = [get("9p", p, config, workload, metric) for p in FS_PEERS[1:3]]
+                local = get("9p", "local", "-", workload, metric)
+                if not ours and not any(peers):
+                    continue
+                lines.append(f"| {label} | {unit} | {cell(ours)} | {cell(peers[0])} | {cell(peers[1])} | "
+                             f"{cell(local)} | {ratio(ours, peers[0], higher)} | "
+                             f"{ratio(ours, peers[1], higher)} | {ratio(ours, local, higher)} |")
+            if lines:
+                out += [f"{title}:", "",
+                        "| workload | unit | rust_9p | diod | virtio-9p | local | ×diod | ×virtio | ×local |",
+                        "|---|---|---|---|---|---|---|---|---|"] + lines + [""]
     if configs:
-        out.append("Workloads: " + "; ".join(f"{w} = {d}" for w, _, _, _, d in FS_WORKLOADS if w != "lat")
-                   + "; lat = one 4 KiB read of an open file.")
-        out.append("")
+        for rows in (FS_WORKLOADS, FS_WRITES):
+            if any(k[0] == "9p" and k[3] == w for k in summary for _, w, *_ in rows):
+                out.append("Workloads: " + "; ".join(f"{label.removesuffix(' p50')} = {d}" for label, _, _, _, _, d in rows if d) + ".")
+                out.append("")
 
     has_cpu = any(k[4] == "cpu_busy_pct" for k in summary)
     if configs and has_cpu:
@@ -152,7 +175,7 @@ def main():
                 "| config | workload | rust_9p | diod | virtio-9p | local |", "|---|---|---|---|---|---|"]
         for config in configs:
             msize, cache = config.split("/")
-            for workload in dict.fromkeys(w for w, *_ in FS_WORKLOADS):
+            for workload in dict.fromkeys(w for _, w, *_ in FS_WORKLOADS + FS_WRITES):
                 key = [("9p", p, config if p != "local" else "-", workload) for p in FS_PEERS]
                 vals = [get(*k, "cpu_busy_pct") for k in key]
                 if any(vals):

@@ -22,6 +22,7 @@
 #                            connecting to a VM started with --net-listen PORT
 #   --virtfs DIR             export DIR read-only with QEMU's 9P server
 #                            (virtio-9p, mount tag "bench")
+#   --virtfs-rw DIR          export DIR writable as well (mount tag "benchw")
 #   --initrd FILE            boot this initramfs instead of building one
 #   --bzimage FILE           boot this kernel instead of the flavour's (its
 #                            modules and initramfs are still the flavour's)
@@ -38,7 +39,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 flavour=test mode=test tests="" timeout=3600 accel=tcg mem=1024 append="" fwd=()
-link="" link_mac="" virtfs="" initrd="" bzimage="" logs="" prefix="" pidfile=()
+link="" link_mac="" virtfs="" virtfs_rw="" initrd="" bzimage="" logs="" prefix="" pidfile=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--flavour) flavour=$2; shift ;;
@@ -52,6 +53,7 @@ while [ $# -gt 0 ]; do
 	--net-listen) link="listen=127.0.0.1:$2" link_mac=52:54:00:00:09:01; shift ;;
 	--net-connect) link="connect=127.0.0.1:$2" link_mac=52:54:00:00:09:02; shift ;;
 	--virtfs) virtfs=$2; shift ;;
+	--virtfs-rw) virtfs_rw=$2; shift ;;
 	--initrd) initrd=$2; shift ;;
 	--bzimage) bzimage=$2; shift ;;
 	--logs) logs=$2; shift ;;
@@ -107,6 +109,9 @@ if [ -n "$link" ]; then
 fi
 if [ -n "$virtfs" ]; then
 	qemu+=(-virtfs "local,path=$virtfs,mount_tag=bench,security_model=none,readonly=on")
+fi
+if [ -n "$virtfs_rw" ]; then
+	qemu+=(-virtfs "local,path=$virtfs_rw,mount_tag=benchw,security_model=none")
 fi
 if [ "$mode" = run ]; then
 	# Interactive: Ctrl-A C reaches the QEMU monitor, Ctrl-A X quits.
