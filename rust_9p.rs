@@ -100,7 +100,7 @@ impl kernel::Module for Rust9p {
         let server = server::Server::new(params, creators.creators(), clients)?;
         let p = &server.params;
         pr_info!(
-            "exporting {} {} on {} (msize {}, {})\n",
+            "exporting {} {} on {} (msize {}, {}){}\n",
             &*p.root_name,
             if p.read_only {
                 "read-only"
@@ -109,7 +109,12 @@ impl kernel::Module for Rust9p {
             },
             listen,
             p.msize,
-            Identity(p)
+            Identity(p),
+            if p.in_memory {
+                ", in memory: lookups and reads answered inline"
+            } else {
+                ""
+            }
         );
         let executor = handle.executor().clone();
         handle

@@ -339,8 +339,31 @@ impl Connection {
         Ok(())
     }
 
-    /// Starts answering the request in `frame`: Tversion here, everything
-    /// else in a task of its own. Waits while too many are in flight, or
+    /// Answers a request that only looks, in the reader: no task, no copy
+    /// of the frame, no tag to retire (nothing can name it in a Tflush
+    /// before its reply is queued). Its reply still takes its share of the
+    /// budget, so a client that does not read stops the reader.
+    async fn answer_inline(
+        &self,
+        kind: u8,
+        tag: u16,
+        body: &[u8],
+        reader: &mut ReadHalf,
+    ) -> Result {
+        let need = proto::reply_bound(kind, body, self.msize());
+        let reservation = unless_hung_up(reader, self.reserve(need)).await?;
+        if self.tags.lock().get(&tag).is_some() {
+            // A tag reused while in flight: the client is broken.
+            return Err(errno::eproto());
+        }
+        let reply = ops::handle_inline(self, kind, tag, body);
+        self.send(reply, reservation, None);
+        Ok(())
+    }
+
+    /// Starts answering the request in `frame`: Tversion here, and on an
+    /// export in memory the requests that only look; everything else in a
+    /// task of its own. Waits while too many are in flight, or
     /// until the client hangs up.
     pub(crate) async fn dispatch(
         self: &Arc<Self>,
@@ -353,6 +376,11 @@ impl Connection {
         counters::count_request(header.kind);
         if header.kind == kind::TVERSION {
             return self.version(header.tag, header.body, reader).await;
+        }
+        if self.server.params.in_memory && proto::answered_inline(header.kind) {
+            return self
+                .answer_inline(header.kind, header.tag, header.body, reader)
+                .await;
         }
         let permit = unless_hung_up(reader, self.in_flight.acquire()).await?;
         // The frame and its reply share the budget, so that however large

@@ -52,6 +52,10 @@ pub(crate) struct Params {
     pub(crate) root_name: CString,
     /// The exported directory.
     pub(crate) root: Node,
+    /// Whether the export is in memory (tmpfs, ramfs): then the requests
+    /// that only look are answered in the connection's reader, since
+    /// nothing they do can wait for storage.
+    pub(crate) in_memory: bool,
     /// The largest msize agreed to.
     pub(crate) msize: u32,
     /// Connections served at once.
@@ -153,6 +157,7 @@ impl Params {
             listen,
             allow,
             root_name,
+            in_memory: root_node.in_memory(),
             root: root_node,
             msize: msize as u32,
             // The ranges' lower bounds are not negative, so the casts keep

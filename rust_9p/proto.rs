@@ -48,6 +48,25 @@ pub(crate) fn reply_bound(kind: u8, body: &[u8], msize: usize) -> usize {
     }
 }
 
+/// Whether requests of type `kind` only look at the export or release a
+/// fid (Tclunk): on an export in memory nothing they do waits, so the
+/// connection's reader answers them as they arrive, with no task of their
+/// own. Everything that changes the export, opens, syncs or may wait for
+/// another request (Tflush) gets a task.
+pub(crate) fn answered_inline(kind: u8) -> bool {
+    matches!(
+        kind,
+        kind::TWALK
+            | kind::TGETATTR
+            | kind::TREAD
+            | kind::TREADDIR
+            | kind::TREADLINK
+            | kind::TSTATFS
+            | kind::TXATTRWALK
+            | kind::TCLUNK
+    )
+}
+
 /// Room the Linux client keeps for a Tread or Twrite header (P9_IOHDRSZ):
 /// one request moves at most msize minus this.
 pub(crate) const IO_HEADER_ROOM: usize = 24;
@@ -587,6 +606,27 @@ mod tests {
         for k in 0..=255u8 {
             assert!(reply_bound(k, &body(u32::MAX), 1 << 20) <= 1 << 20);
             assert!(reply_bound(k, &body(u32::MAX), 4096) <= 2 * MAX_LINK + HEADER + 2);
+        }
+    }
+
+    #[test]
+    fn only_requests_that_look_or_clunk_are_answered_inline() {
+        for k in [kind::TWALK, kind::TGETATTR, kind::TREAD, kind::TCLUNK] {
+            assert!(answered_inline(k));
+        }
+        for k in [
+            kind::TVERSION,
+            kind::TFLUSH,
+            kind::TLOPEN,
+            kind::TLCREATE,
+            kind::TWRITE,
+            kind::TFSYNC,
+            kind::TSETATTR,
+            kind::TUNLINKAT,
+            kind::TXATTRCREATE,
+            kind::TLOCK,
+        ] {
+            assert!(!answered_inline(k));
         }
     }
 

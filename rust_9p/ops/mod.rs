@@ -104,14 +104,27 @@ pub(crate) async fn handle(
 ) -> Reply {
     match respond(connection, kind, tag, seq, body).await {
         Ok(reply) => reply,
-        Err(err) => {
-            counters::count(Counter::Errors, 1);
-            Reply::error(tag, err)
-        }
+        Err(err) => error_reply(tag, err),
     }
 }
 
-async fn respond(c: &Connection, kind: u8, tag: u16, seq: u64, body: &[u8]) -> Result<Reply> {
+/// Answers now, in the connection's reader, a request that
+/// [`proto::answered_inline`] allows.
+pub(crate) fn handle_inline(connection: &Connection, kind: u8, tag: u16, body: &[u8]) -> Reply {
+    let reply = decode(connection, kind, body)
+        .and_then(|request| respond_now(connection, Replies { kind, tag }, request));
+    reply.unwrap_or_else(|err| error_reply(tag, err))
+}
+
+/// Rlerror for `tag`, counted.
+fn error_reply(tag: u16, err: Error) -> Reply {
+    counters::count(Counter::Errors, 1);
+    Reply::error(tag, err)
+}
+
+/// The request in `body`, unless it is malformed, unknown or would change
+/// a read-only export.
+fn decode<'a>(c: &Connection, kind: u8, body: &'a [u8]) -> Result<Request<'a>> {
     let request = match codec::decode(kind, body) {
         Ok(Some(request)) => request,
         Ok(None) => return Err(errno::eopnotsupp()),
@@ -121,19 +134,77 @@ async fn respond(c: &Connection, kind: u8, tag: u16, seq: u64, body: &[u8]) -> R
     if c.server.params.read_only && changes(&request) {
         return Err(EROFS);
     }
-    let small = |body: &dyn Fn(&mut Writer<'_>) -> Result| {
-        Reply::build(SMALL_REPLY, kind.wrapping_add(1), tag, |w| body(w))
-    };
-    let empty = || small(&|_| Ok(()));
-    let with_qid = |qid: Qid| small(&|w| Ok(w.qid(&qid)?));
-    let opened = |qid: Qid| {
-        small(&|w| {
+    Ok(request)
+}
+
+/// Builders of the replies to one request.
+#[derive(Clone, Copy)]
+struct Replies {
+    kind: u8,
+    tag: u16,
+}
+
+impl Replies {
+    /// A reply of at most [`SMALL_REPLY`] bytes with `body`.
+    fn small(self, body: impl FnOnce(&mut Writer<'_>) -> Result) -> Result<Reply> {
+        Reply::build(SMALL_REPLY, self.kind.wrapping_add(1), self.tag, body)
+    }
+
+    fn empty(self) -> Result<Reply> {
+        self.small(|_| Ok(()))
+    }
+
+    fn with_qid(self, qid: Qid) -> Result<Reply> {
+        self.small(|w| Ok(w.qid(&qid)?))
+    }
+
+    /// Rlopen or Rlcreate.
+    fn opened(self, qid: Qid) -> Result<Reply> {
+        self.small(|w| {
             w.qid(&qid)?;
             // 0: the client may move msize - 24 bytes at a time.
             w.u32(0)?;
             Ok(())
         })
-    };
+    }
+}
+
+async fn respond(c: &Connection, kind: u8, tag: u16, seq: u64, body: &[u8]) -> Result<Reply> {
+    let to = Replies { kind, tag };
+    match decode(c, kind, body)? {
+        Request::Flush { oldtag } => {
+            if oldtag != tag {
+                c.wait_for(oldtag, seq).await?;
+            }
+            to.empty()
+        }
+        Request::Lcreate {
+            fid,
+            name,
+            flags,
+            mode,
+            gid,
+        } => to.opened(write::lcreate(c, fid, name, flags, mode, gid).await?),
+        Request::Mkdir {
+            dfid,
+            name,
+            mode,
+            gid,
+        } => to.with_qid(names::make(c, dfid, name, mode, gid, Entry::Directory).await?),
+        Request::Mknod {
+            dfid,
+            name,
+            mode,
+            gid,
+            ..
+        } => to.with_qid(names::make(c, dfid, name, mode, gid, Entry::Node).await?),
+        request => respond_now(c, to, request),
+    }
+}
+
+/// Answers the requests that need not wait for anything but the VFS.
+fn respond_now(c: &Connection, to: Replies, request: Request<'_>) -> Result<Reply> {
+    let tag = to.tag;
     match request {
         // No authentication: ENOENT, as diod answers when it has none,
         // which clients (diod's among them) take as "attach without".
@@ -144,29 +215,23 @@ async fn respond(c: &Connection, kind: u8, tag: u16, seq: u64, body: &[u8]) -> R
             uname,
             aname,
             n_uname,
-        } => with_qid(attach::attach(c, fid, afid, uname, aname, n_uname)?),
-        Request::Flush { oldtag } => {
-            if oldtag != tag {
-                c.wait_for(oldtag, seq).await?;
-            }
-            empty()
-        }
+        } => to.with_qid(attach::attach(c, fid, afid, uname, aname, n_uname)?),
         Request::Clunk { fid } => {
             xattrs::clunk(c, fid)?;
-            empty()
+            to.empty()
         }
         Request::Walk { fid, newfid, names } => read::walk(c, tag, fid, newfid, names.as_slice()),
-        Request::Lopen { fid, flags } => opened(write::lopen(c, fid, flags)?),
+        Request::Lopen { fid, flags } => to.opened(write::lopen(c, fid, flags)?),
         Request::Read { fid, offset, count } => read::read(c, tag, fid, offset, count),
         Request::Readdir { fid, offset, count } => read::readdir(c, tag, fid, offset, count),
         Request::Getattr { fid, .. } => {
             let attr = read::getattr(c, fid)?;
-            small(&|w| Ok(proto::write_attr(w, &attr)?))
+            to.small(|w| Ok(proto::write_attr(w, &attr)?))
         }
         Request::Readlink { fid } => read::readlink(c, tag, fid),
         Request::Statfs { fid } => {
             let st = read::statfs(c, fid)?;
-            small(&|w| {
+            to.small(|w| {
                 w.u32(st.kind)?;
                 w.u32(st.bsize)?;
                 for v in [st.blocks, st.bfree, st.bavail, st.files, st.ffree, st.fsid] {
@@ -178,7 +243,7 @@ async fn respond(c: &Connection, kind: u8, tag: u16, seq: u64, body: &[u8]) -> R
         }
         Request::Xattrwalk { fid, newfid, name } => {
             let size = xattrs::xattrwalk(c, fid, newfid, name)?;
-            small(&|w| Ok(w.u64(size as u64)?))
+            to.small(|w| Ok(w.u64(size as u64)?))
         }
         Request::Xattrcreate {
             fid,
@@ -187,53 +252,33 @@ async fn respond(c: &Connection, kind: u8, tag: u16, seq: u64, body: &[u8]) -> R
             flags,
         } => {
             xattrs::xattrcreate(c, fid, name, size, flags)?;
-            empty()
+            to.empty()
         }
-        Request::Lcreate {
-            fid,
-            name,
-            flags,
-            mode,
-            gid,
-        } => opened(write::lcreate(c, fid, name, flags, mode, gid).await?),
         Request::Write { fid, offset, data } => {
             let n = write::write(c, fid, offset, data)?;
-            small(&|w| Ok(w.u32(n)?))
+            to.small(|w| Ok(w.u32(n)?))
         }
         Request::Fsync { fid, datasync } => {
             write::fsync(c, fid, datasync != 0)?;
-            empty()
+            to.empty()
         }
         Request::Setattr { fid, attr } => {
             write::setattr(c, fid, &attr)?;
-            empty()
+            to.empty()
         }
-        Request::Mkdir {
-            dfid,
-            name,
-            mode,
-            gid,
-        } => with_qid(names::make(c, dfid, name, mode, gid, Entry::Directory).await?),
-        Request::Mknod {
-            dfid,
-            name,
-            mode,
-            gid,
-            ..
-        } => with_qid(names::make(c, dfid, name, mode, gid, Entry::Node).await?),
         Request::Symlink {
             dfid,
             name,
             target,
             gid,
-        } => with_qid(names::symlink(c, dfid, name, target, gid)?),
+        } => to.with_qid(names::symlink(c, dfid, name, target, gid)?),
         Request::Link { dfid, fid, name } => {
             names::link(c, dfid, fid, name)?;
-            empty()
+            to.empty()
         }
         Request::Rename { fid, dfid, name } => {
             names::rename(c, fid, dfid, name)?;
-            empty()
+            to.empty()
         }
         Request::Renameat {
             olddfid,
@@ -242,25 +287,25 @@ async fn respond(c: &Connection, kind: u8, tag: u16, seq: u64, body: &[u8]) -> R
             newname,
         } => {
             names::renameat(c, olddfid, oldname, newdfid, newname)?;
-            empty()
+            to.empty()
         }
         Request::Unlinkat { dfid, name, flags } => {
             names::unlinkat(c, dfid, name, flags)?;
-            empty()
+            to.empty()
         }
         Request::Remove { fid } => {
             names::remove(c, fid)?;
-            empty()
+            to.empty()
         }
         Request::Lock { fid, lock, flags } => {
             let status = locks::lock(c, fid, &lock, flags)?;
-            small(&|w| Ok(w.u8(status)?))
+            to.small(|w| Ok(w.u8(status)?))
         }
         Request::Getlock { fid, lock } => {
             let held = locks::getlock(c, fid, &lock)?;
             Reply::build(
                 SMALL_REPLY + lock.client_id.len(),
-                kind.wrapping_add(1),
+                to.kind.wrapping_add(1),
                 tag,
                 |w| {
                     w.u8(held.kind)?;
@@ -272,6 +317,11 @@ async fn respond(c: &Connection, kind: u8, tag: u16, seq: u64, body: &[u8]) -> R
                 },
             )
         }
+        // Answered by `respond`, which waits for them.
+        Request::Flush { .. }
+        | Request::Lcreate { .. }
+        | Request::Mkdir { .. }
+        | Request::Mknod { .. } => Err(EINVAL),
     }
 }
 

@@ -206,6 +206,18 @@ impl Node {
         Ok(Node::on_mount(self, unsafe { dentry_from_glue(dentry)? }))
     }
 
+    /// Whether the node's file system keeps everything in memory (tmpfs,
+    /// ramfs): looking at it and reading from it never wait for storage.
+    pub(crate) fn in_memory(&self) -> bool {
+        // From include/uapi/linux/magic.h.
+        const TMPFS_MAGIC: kernel::ffi::c_ulong = 0x0102_1994;
+        const RAMFS_MAGIC: kernel::ffi::c_ulong = 0x8584_58f6;
+        // SAFETY: the mount is valid (type invariants), and so is its super
+        // block while the mount is.
+        let magic = unsafe { (*(*self.mnt.0.get()).mnt_sb).s_magic };
+        matches!(magic, TMPFS_MAGIC | RAMFS_MAGIC)
+    }
+
     /// The node's attributes.
     pub(crate) fn stat(&self, as_user: &Credential) -> Result<Stat> {
         let path = self.path();
