@@ -19,6 +19,8 @@ use kernel::prelude::*;
 mod activity;
 #[path = "rust_9p/budget.rs"]
 mod budget;
+#[path = "rust_9p/buffers.rs"]
+mod buffers;
 #[path = "glue/clients.rs"]
 pub mod clients;
 #[path = "rust_9p/codec.rs"]

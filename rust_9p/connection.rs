@@ -10,6 +10,7 @@
 
 use crate::activity::Activity;
 use crate::budget::Budget;
+use crate::buffers::{Buffer, Spares};
 use crate::clients::Client;
 use crate::codec::{self, kind, HEADER};
 use crate::counters;
@@ -127,6 +128,8 @@ pub(crate) struct Connection {
     /// The owners of the POSIX locks of the client's processes.
     #[pin]
     pub(crate) lock_owners: LockOwners,
+    /// Large buffers kept between requests (frames and replies).
+    pub(crate) spares: Arc<Spares>,
 }
 
 impl Client for Connection {
@@ -140,6 +143,7 @@ impl Connection {
     pub(crate) fn new(server: Arc<Server>, peer: SockAddr) -> impl PinInit<Self, Error> {
         let (msize, max_fids) = (server.params.msize, server.params.max_fids);
         let budget_size = BUDGET_MSIZES * (msize as usize + proto::SMALL_REPLY);
+        let largest_spare = msize as usize + proto::SMALL_REPLY;
         // INVARIANT: nothing in flight, nothing queued, nothing closed.
         try_pin_init!(Connection {
             server,
@@ -154,6 +158,7 @@ impl Connection {
             activity: Activity::new(peer),
             pending_xattrs: Arc::new(Budget::with_max(MAX_PENDING_XATTR_BYTES), GFP_KERNEL)?,
             lock_owners <- LockOwners::new(),
+            spares: Spares::new(largest_spare)?,
         }? Error)
     }
 
@@ -368,11 +373,12 @@ impl Connection {
     pub(crate) async fn dispatch(
         self: &Arc<Self>,
         executor: &Executor,
-        frame: &[u8],
+        frame: Frame<'_>,
         seq: u64,
         reader: &mut ReadHalf,
     ) -> Result {
-        let header = codec::header(frame).map_err(|_| errno::eproto())?;
+        let bytes = frame.bytes();
+        let header = codec::header(bytes).map_err(|_| errno::eproto())?;
         counters::count_request(header.kind);
         if header.kind == kind::TVERSION {
             return self.version(header.tag, header.body, reader).await;
@@ -386,7 +392,7 @@ impl Connection {
         // The frame and its reply share the budget, so that however large
         // the requests, the connection holds no more than the budget; the
         // reader reads nothing more while it is spent.
-        let need = frame.len() + proto::reply_bound(header.kind, header.body, self.msize());
+        let need = frame.memory() + proto::reply_bound(header.kind, header.body, self.msize());
         let reservation = unless_hung_up(reader, self.reserve(need)).await?;
         let done = Arc::pin_init(Event::new(), GFP_KERNEL)?;
         let entry = TagEntry {
@@ -395,11 +401,11 @@ impl Connection {
             done: done.clone(),
         };
         let node = RBTreeNode::new(header.tag, entry, GFP_KERNEL)?;
-        let mut message = KVVec::with_capacity(frame.len(), GFP_KERNEL)?;
-        message.extend_from_slice(frame, GFP_KERNEL)?;
+        let (kind, tag) = (header.kind, header.tag);
+        let (message, len) = frame.into_owned()?;
         {
             let mut tags = self.tags.lock();
-            if tags.get(&header.tag).is_some() {
+            if tags.get(&tag).is_some() {
                 // A tag reused while in flight: the client is broken.
                 return Err(errno::eproto());
             }
@@ -408,21 +414,59 @@ impl Connection {
         permit.leak();
         let guard = InFlight {
             connection: self.clone(),
-            tag: header.tag,
+            tag,
             seq,
             done,
             reserved: reservation.leak(),
         };
         let request = Request {
             message,
-            kind: header.kind,
-            tag: header.tag,
+            len,
+            kind,
+            tag,
         };
         // On failure the future is dropped, and with it the guard, which
         // retires the tag.
         match executor.spawn(answer(request, guard)) {
-            Err(e) if e == ENOMEM => self.send_error(header.tag, ENOMEM).await,
+            Err(e) if e == ENOMEM => self.send_error(tag, ENOMEM).await,
             other => other,
+        }
+    }
+}
+
+/// A request's frame, as the reader hands it over.
+pub(crate) enum Frame<'a> {
+    /// In the reader's buffer, copied if the request needs it longer.
+    InReader(&'a [u8]),
+    /// The first bytes of a buffer the request takes.
+    Taken(Buffer, usize),
+}
+
+impl Frame<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Frame::InReader(bytes) => bytes,
+            Frame::Taken(buf, len) => &buf[..*len],
+        }
+    }
+
+    /// The memory the frame takes while its request is answered.
+    fn memory(&self) -> usize {
+        match self {
+            Frame::InReader(bytes) => bytes.len(),
+            Frame::Taken(buf, _) => buf.capacity(),
+        }
+    }
+
+    /// A buffer holding the frame, and the frame's length.
+    fn into_owned(self) -> Result<(Buffer, usize)> {
+        match self {
+            Frame::InReader(bytes) => {
+                let mut copy = KVVec::with_capacity(bytes.len(), GFP_KERNEL)?;
+                copy.extend_from_slice(bytes, GFP_KERNEL)?;
+                Ok((Buffer::unpooled(copy), bytes.len()))
+            }
+            Frame::Taken(buf, len) => Ok((buf, len)),
         }
     }
 }
@@ -438,9 +482,11 @@ async fn unless_hung_up<T>(
     }
 }
 
-/// A request to answer: the whole frame, its type and tag.
+/// A request to answer: the whole frame (the first `len` bytes of
+/// `message`), its type and tag.
 struct Request {
-    message: KVVec<u8>,
+    message: Buffer,
+    len: usize,
     kind: u8,
     tag: u16,
 }
@@ -488,7 +534,7 @@ async fn answer(request: Request, mut guard: InFlight) {
     let connection = guard.connection.clone();
     let c = &*connection;
     let reservation = c.budget.adopt(core::mem::take(&mut guard.reserved));
-    let body = &request.message[HEADER..];
+    let body = &request.message[HEADER..request.len];
     let reply = ops::handle(c, request.kind, request.tag, guard.seq, body).await;
     drop(request);
     c.send(reply, reservation, Some(&guard));

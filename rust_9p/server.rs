@@ -12,7 +12,8 @@
 //!   reader reserves for every request its frame and what its reply can
 //!   take from the connection's budget of [`BUDGET_MSIZES`](crate::connection::BUDGET_MSIZES) msizes before
 //!   starting it, so a client, reading or not, pins at most that much
-//!   (and the reader's buffer, at most an msize);
+//!   (and the reader's buffer and one spare buffer, `buffers`, at most an
+//!   msize each);
 //! - the writer sends the outbox in batches, each within `write_timeout`;
 //!   a batch that cannot be sent in time resets the connection;
 //! - connections are capped in all and per client address;
@@ -26,9 +27,10 @@
 //! A connection's own state is in `connection`.
 
 use crate::budget;
+use crate::buffers::MIN_SPARE;
 use crate::clients::Clients;
 use crate::codec;
-use crate::connection::Connection;
+use crate::connection::{Connection, Frame};
 use crate::counters::{self, Counter};
 use crate::creds::Credential;
 use crate::errno;
@@ -229,17 +231,26 @@ async fn read_requests(
     reader: &mut ReadHalf,
 ) -> Result {
     let idle_ms = connection.server.params.idle_ms;
-    let mut buf = KVVec::from_elem(0u8, FIRST_BUFFER, GFP_KERNEL)?;
+    let spares = &connection.spares;
+    let mut buf = spares.take(FIRST_BUFFER, FIRST_BUFFER)?;
     let (mut start, mut end) = (0, 0);
     let mut seq: u64 = 0;
     loop {
         let limit = connection.msize() as u32;
         if let Some(len) = codec::frame(&buf[start..end], limit).map_err(|_| errno::eproto())? {
             seq += 1;
-            connection
-                .dispatch(executor, &buf[start..start + len], seq, reader)
-                .await?;
-            start += len;
+            let frame = if start == 0 && len >= MIN_SPARE {
+                // A large frame (a Twrite) is not copied: the request takes
+                // the buffer, and the reader goes on in another.
+                let mut next = spares.take(buf.len(), usize::MAX)?;
+                next[..end - len].copy_from_slice(&buf[len..end]);
+                end -= len;
+                Frame::Taken(core::mem::replace(&mut buf, next), len)
+            } else {
+                start += len;
+                Frame::InReader(&buf[start - len..start])
+            };
+            connection.dispatch(executor, frame, seq, reader).await?;
             // A client streaming requests takes turns with the others.
             if seq % FRAMES_PER_TURN as u64 == 0 {
                 yield_now().await;
@@ -255,7 +266,9 @@ async fn read_requests(
         if end >= 4 {
             let size = u32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]) as usize;
             if size > buf.len() {
-                buf.extend_with(size - buf.len(), 0, GFP_KERNEL)?;
+                let mut bigger = spares.take(size, usize::MAX)?;
+                bigger[..end].copy_from_slice(&buf[..end]);
+                buf = bigger;
             }
         }
         let read = reader.read(&mut buf[end..]);

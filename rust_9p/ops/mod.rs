@@ -19,6 +19,7 @@ mod read;
 mod write;
 mod xattrs;
 
+use crate::buffers::Buffer;
 use crate::codec::{self, Overflow, Qid, Request, Writer, HEADER};
 use crate::connection::Connection;
 use crate::counters::{self, Counter};
@@ -41,29 +42,41 @@ impl From<Overflow> for Error {
 
 /// A reply ready to send.
 pub(crate) enum Reply {
-    Built(KVVec<u8>, usize),
+    Built(Buffer, usize),
     Error([u8; RLERROR_SIZE]),
 }
 
 impl Reply {
-    /// Builds reply `kind` for `tag` in a buffer of `capacity` bytes.
+    /// Builds reply `kind` for `tag` in a new buffer of `capacity` bytes.
     pub(crate) fn build(
         capacity: usize,
         kind: u8,
         tag: u16,
         body: impl FnOnce(&mut Writer<'_>) -> Result,
     ) -> Result<Self> {
-        let mut buf = KVVec::from_elem(0u8, capacity, GFP_KERNEL)?;
-        let mut w = Writer::new(&mut buf, kind, tag)?;
+        let buf = Buffer::unpooled(KVVec::from_elem(0u8, capacity, GFP_KERNEL)?);
+        Self::build_in(buf, capacity, kind, tag, body)
+    }
+
+    /// Builds reply `kind` for `tag` in the first `capacity` bytes of `buf`.
+    pub(crate) fn build_in(
+        mut buf: Buffer,
+        capacity: usize,
+        kind: u8,
+        tag: u16,
+        body: impl FnOnce(&mut Writer<'_>) -> Result,
+    ) -> Result<Self> {
+        let room = buf.get_mut(..capacity).ok_or(EINVAL)?;
+        let mut w = Writer::new(room, kind, tag)?;
         body(&mut w)?;
         let len = w.finish();
         // A reply much smaller than its buffer (a short directory, the end
         // of a file) would hold the rest of it while queued: copy it into
         // one of its size.
-        if capacity > TIGHTEN_ABOVE && len < capacity / 4 {
+        if buf.capacity() > TIGHTEN_ABOVE && len < buf.capacity() / 4 {
             let mut tight = KVVec::with_capacity(len, GFP_KERNEL)?;
             tight.extend_from_slice(&buf[..len], GFP_KERNEL)?;
-            return Ok(Reply::Built(tight, len));
+            return Ok(Reply::Built(Buffer::unpooled(tight), len));
         }
         Ok(Reply::Built(buf, len))
     }

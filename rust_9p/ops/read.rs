@@ -129,7 +129,9 @@ pub(super) fn read(c: &Connection, tag: u16, fid: u32, offset: u64, count: u32) 
     let opened = fid.opened().ok_or(EBADF)?;
     let max = (count as usize).min(c.msize() - DATA_OFFSET);
     let reply = |len: usize, fill: &dyn Fn(&mut [u8]) -> Result<usize>| {
-        Reply::build(DATA_OFFSET + len, kind::TREAD + 1, tag, |w| {
+        // A spare up to the reply's share of the budget.
+        let buf = c.spares.take(DATA_OFFSET + len, DATA_OFFSET + max)?;
+        Reply::build_in(buf, DATA_OFFSET + len, kind::TREAD + 1, tag, |w| {
             w.u32(0)?;
             let data = w.reserve(len)?;
             let n = fill(data)?;
@@ -181,7 +183,8 @@ pub(super) fn readdir(
         return Err(ENOTDIR);
     };
     let room = (count as usize).min(c.msize() - DATA_OFFSET);
-    Reply::build(DATA_OFFSET + room, kind::TREADDIR + 1, tag, |w| {
+    let buf = c.spares.take(DATA_OFFSET + room, DATA_OFFSET + room)?;
+    Reply::build_in(buf, DATA_OFFSET + room, kind::TREADDIR + 1, tag, |w| {
         w.u32(0)?;
         let start = w.len();
         let mut entries = proto::Dirents::new(room, fid.dev);
