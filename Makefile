@@ -33,8 +33,10 @@ $(eval $(call rust_module,rust_fingerd))
 obj-$(CONFIG_SAMPLE_RUST_ECHO_ASYNC) += samples/rust_echo_async.o
 $(eval $(call rust_module,samples/rust_echo_async))
 
-# Modules used only by the selftests.
+# Modules used only by the selftests and make bench.
 obj-$(CONFIG_RKS_SELFTESTS) += selftests/canary/
+obj-$(CONFIG_RKS_SELFTESTS) += selftests/null9p/rust_null9p.o
+$(eval $(call rust_module,selftests/null9p/rust_null9p))
 
 else
 # ---------------------------------------------------------------- people ---

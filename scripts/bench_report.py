@@ -6,7 +6,9 @@ Reads RUNDIR/results.jsonl (one JSON object per run, from the guest), writes
 RUNDIR/summary.json (median, min, max and count of every figure) and
 RUNDIR/report.md (markdown tables of figures and ratios), and prints the
 report. Ratios always read "how many times better rust_9p (rust_fingerd) is":
-ours / peer for rates, peer / ours for latencies.
+ours / peer for rates, peer / ours for latencies; against the null 9P peer
+(null9p, the most a TCP server reaches with this client) that is the
+fraction of the ceiling that rust_9p reaches.
 """
 
 import json
@@ -49,7 +51,7 @@ FS_WRITES = [
     ("meta", "meta", "ops_per_s", "ops/s", True,
      "create, stat, rename, and unlink of the file renamed 64 rounds before, in one directory"),
 ]
-FS_PEERS = ["rust_9p", "diod", "virtio", "local"]
+FS_PEERS = ["rust_9p", "diod", "virtio", "local", "null9p"]
 FINGER_PEERS = ["rust_fingerd", "netkit", "epoll", "null"]
 
 
@@ -129,6 +131,10 @@ def main():
     out.append("Median (min–max) over the repetitions; ratios are of medians, "
                "> 1 means ours is better. QEMU TCG: compare ratios, not absolute figures.")
     out.append("")
+    if any(k[0] == "9p" and k[1] == "null9p" for k in summary):
+        out += ["null9p is a null 9P peer (rust_null9p.ko: canned replies, no file system): "
+                "the most a TCP server on this runtime reaches with the v9fs client, on seq, "
+                "rand and lat only; ×null9p is rust_9p's fraction of it.", ""]
     tcp = get("tcp", "iperf3", "-", "loopback", "mb_per_s")
     if tcp:
         out += ["## Loopback TCP in the guest (iperf3)", "",
@@ -141,7 +147,7 @@ def main():
         out.append(f"## 9P, msize {int(msize) // 1024} KiB, cache={cache}")
         out.append("")
         neg = ", ".join(f"{p} {'/'.join(sorted(msizes[(p, config)]))}"
-                        for p in FS_PEERS[:3] if msizes.get((p, config)))
+                        for p in FS_PEERS if msizes.get((p, config)))
         out.append(f"Negotiated msize: {neg}.")
         out.append("")
         for title, rows in (("Reads", FS_WORKLOADS), ("Writes (each in a fresh directory of the "
@@ -151,15 +157,18 @@ def main():
                 ours = get("9p", "rust_9p", config, workload, metric)
                 peers = [get("9p", p, config, workload, metric) for p in FS_PEERS[1:3]]
                 local = get("9p", "local", "-", workload, metric)
-                if not ours and not any(peers):
+                null = get("9p", "null9p", config, workload, metric)
+                if not ours and not any(peers) and not null:
                     continue
                 lines.append(f"| {label} | {unit} | {cell(ours)} | {cell(peers[0])} | {cell(peers[1])} | "
-                             f"{cell(local)} | {ratio(ours, peers[0], higher)} | "
-                             f"{ratio(ours, peers[1], higher)} | {ratio(ours, local, higher)} |")
+                             f"{cell(local)} | {cell(null)} | {ratio(ours, peers[0], higher)} | "
+                             f"{ratio(ours, peers[1], higher)} | {ratio(ours, local, higher)} | "
+                             f"{ratio(ours, null, higher)} |")
             if lines:
                 out += [f"{title}:", "",
-                        "| workload | unit | rust_9p | diod | virtio-9p | local | ×diod | ×virtio | ×local |",
-                        "|---|---|---|---|---|---|---|---|---|"] + lines + [""]
+                        "| workload | unit | rust_9p | diod | virtio-9p | local | null9p "
+                        "| ×diod | ×virtio | ×local | ×null9p |",
+                        "|---|---|---|---|---|---|---|---|---|---|---|"] + lines + [""]
     if configs:
         for rows in (FS_WORKLOADS, FS_WRITES):
             if any(k[0] == "9p" and k[3] == w for k in summary for _, w, *_ in rows):
@@ -172,7 +181,8 @@ def main():
                 "Median share of the guest's CPU time not idle (both vCPUs), in %, and in "
                 "brackets the medians of the least and the most busy vCPU. "
                 "QEMU's 9P server runs on host threads, so virtio-9p's work is not in it.", "",
-                "| config | workload | rust_9p | diod | virtio-9p | local |", "|---|---|---|---|---|---|"]
+                "| config | workload | rust_9p | diod | virtio-9p | local | null9p |",
+                "|---|---|---|---|---|---|---|"]
         for config in configs:
             msize, cache = config.split("/")
             for workload in dict.fromkeys(w for _, w, *_ in FS_WORKLOADS + FS_WRITES):

@@ -73,7 +73,11 @@ fi
 cp "$RKS_TOP/scripts/guest/init" "$root/init"
 cp "$RKS_TOP/scripts/guest/run-services" "$RKS_TOP/scripts/guest/bench" "$root/usr/share/rks/"
 cp -r "$RKS_TOP/scripts/guest/etc/." "$root/etc/"
-find "$mods" -name '*.ko' -exec cp {} "$root/lib/modules/rks/" \;
+# The null 9P peer is make bench's only.
+find "$mods" -name '*.ko' ! -name rust_null9p.ko -exec cp {} "$root/lib/modules/rks/" \;
+if [ "$extras" = bench ]; then
+	cp "$mods/selftests/null9p/rust_null9p.ko" "$root/lib/modules/rks/"
+fi
 mkdir -p "$root/selftests"
 cp -r "$RKS_TOP/selftests/." "$root/selftests/"
 rm -rf "$root/selftests/netload"
