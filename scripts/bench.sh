@@ -13,11 +13,12 @@
 # Boots the release kernel once, with QEMU's 9P server exporting a host copy
 # of the benchmark tree (read-only) and a fresh directory in the host's
 # tmpfs (writable, for the write workloads; removed at the end), and runs
-# scripts/guest/bench there: rust_9p, diod,
+# scripts/guest/bench there (scripts/bench_hostcpu.py meanwhile records
+# QEMU's host CPU time during each run): rust_9p, diod,
 # virtio-9p and the local file system, then rust_fingerd, netkit fingerd,
 # the finger-epoll baseline and a null server, then iperf3 on loopback.
 # Writes build/bench/RUN/ (build/bench/latest points at it): results.jsonl
-# (every run), summary.json (median, min, max per figure), report.md (the
+# (every run), hostcpu.jsonl (QEMU's CPU time per run), summary.json (median, min, max per figure), report.md (the
 # tables, also printed), console.log. A benchmark, not a test: it exits 0
 # whenever it got results, and marks failed runs in the report.
 set -euo pipefail
@@ -63,10 +64,15 @@ initrd="$RKS_TOP/build/release/initramfs-bench.cpio"
 
 echo "bench: running in the guest ($reps repetitions of ${secs} s runs; logs in ${out#"$RKS_TOP/"})" >&2
 status=0
+rm -f "$out/qemu.pid"
+python3 "$RKS_TOP/scripts/bench_hostcpu.py" "$out/qemu.pid" "$out/results.jsonl" "$out/hostcpu.jsonl" &
+sampler=$!
 "$RKS_TOP/scripts/vm.sh" --flavour release --mode bench --initrd "$initrd" \
 	--virtfs "$tree" --virtfs-rw "$wdir" --mem 2048 --logs "$out" --timeout 7200 \
+	--pidfile "$out/qemu.pid" \
 	--append "rks.reps=$reps rks.secs=$secs${only:+ rks.only=$only}${peers:+ rks.peers=$peers}${fs:+ rks.fs=$fs}" \
 	>"$out/vm.log" 2>&1 || status=$?
+wait "$sampler" || echo "bench: no host CPU figures (see $out/vm.log)" >&2
 if [ ! -s "$out/results.jsonl" ]; then
 	echo "bench: the guest reported nothing (vm.sh status $status; see $out/console.log)" >&2
 	exit 1

@@ -84,17 +84,51 @@ def busy_cell(get, key):
 
 
 def ratio(ours, peer, higher):
+    """The ratio of the medians and, over two or more repetitions that both
+    have, the least and the greatest of the per-repetition ratios."""
     if not ours or not peer or not ours["median"] or not peer["median"]:
         return "–"
-    r = ours["median"] / peer["median"] if higher else peer["median"] / ours["median"]
-    return f"**{r:.2f}×**"
+
+    def of(a, b):
+        return a / b if higher else b / a
+
+    text = f"**{of(ours['median'], peer['median']):.2f}×**"
+    reps = sorted(set(ours["reps"]) & set(peer["reps"]))
+    per_rep = [of(ours["reps"][r], peer["reps"][r]) for r in reps if ours["reps"][r] and peer["reps"][r]]
+    if len(per_rep) > 1:
+        text += f" ({min(per_rep):.2f}–{max(per_rep):.2f})"
+    return text
+
+
+# The count of operations in each result, for host CPU per operation; seq
+# and wseq per MiB.
+OP_COUNTS = ("ops", "files", "entries", "reads", "fsyncs")
+
+
+def ops_of(result):
+    for key in OP_COUNTS:
+        if result.get(key):
+            return result[key]
+    if result.get("bytes"):
+        return result["bytes"] / (1 << 20)
+    return None
 
 
 def main():
     run = Path(sys.argv[1])
-    samples = defaultdict(list)
+    samples = defaultdict(dict)  # (area, peer, config, workload, metric) -> {rep: value}
     problems = []
     msizes = defaultdict(set)
+    ops = {}  # (area, peer, config, workload, rep) -> operations in the run
+
+    def config_of(rec):
+        config = rec["config"]
+        if rec["area"] == "9p" and config != "-":
+            msize, cache, got = config.split("/")
+            config = f"{msize}/{cache}"
+            msizes[(rec["peer"], config)].add(got)
+        return config
+
     for line in (run / "results.jsonl").read_text(errors="replace").splitlines():
         try:
             rec = json.loads(line)
@@ -103,11 +137,7 @@ def main():
         if "area" not in rec:
             continue
         res = rec["result"]
-        config = rec["config"]
-        if rec["area"] == "9p" and config != "-":
-            msize, cache, got = config.split("/")
-            config = f"{msize}/{cache}"
-            msizes[(rec["peer"], config)].add(got)
+        config = config_of(rec)
         where = f"{rec['area']} {rec['peer']} {config} {rec['workload']} rep {rec['rep']}"
         if "error" in res:
             problems.append(f"{where}: {res['error']}")
@@ -117,28 +147,57 @@ def main():
                             f"{res.get('errors', 0)} failed queries")
         for metric, value in res.items():
             if isinstance(value, (int, float)):
-                samples[(rec["area"], rec["peer"], config, rec["workload"], metric)].append(value)
+                samples[(rec["area"], rec["peer"], config, rec["workload"], metric)][rec["rep"]] = value
+        ops[(rec["area"], rec["peer"], config, rec["workload"], rec["rep"])] = ops_of(res)
+
+    hostcpu = run / "hostcpu.jsonl"
+    for line in (hostcpu.read_text(errors="replace").splitlines() if hostcpu.exists() else []):
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        config = config_of(rec)
+        key = (rec["area"], rec["peer"], config, rec["workload"])
+        n = ops.get((*key, rec["rep"]))
+        if not n:
+            continue  # a failed run
+        host = rec["host_vcpu_s"] + rec["host_other_s"]
+        samples[(*key, "host_us_per_op")][rec["rep"]] = host * 1e6 / n
+        samples[(*key, "host_other_us_per_op")][rec["rep"]] = rec["host_other_s"] * 1e6 / n
 
     summary = {}
-    for key, values in samples.items():
+    for key, by_rep in samples.items():
+        values = list(by_rep.values())
         summary[key] = {"median": statistics.median(values), "min": min(values),
-                        "max": max(values), "n": len(values)}
+                        "max": max(values), "n": len(values), "reps": by_rep}
 
     def get(area, peer, config, workload, metric):
         return summary.get((area, peer, config, workload, metric))
 
     out = ["# make bench", ""]
     out.append("Median (min–max) over the repetitions; ratios are of medians, "
-               "> 1 means ours is better. QEMU TCG: compare ratios, not absolute figures.")
+               "> 1 means ours is better, and in brackets the least and the greatest ratio of "
+               "one repetition's figures. QEMU TCG: compare ratios, not absolute figures.")
     out.append("")
     if any(k[0] == "9p" and k[1] == "null9p" for k in summary):
         out += ["null9p is a null 9P peer (rust_null9p.ko: canned replies, no file system): "
                 "the most a TCP server on this runtime reaches with the v9fs client, on seq, "
                 "rand and lat only; ×null9p is rust_9p's fraction of it.", ""]
     tcp = get("tcp", "iperf3", "-", "loopback", "mb_per_s")
-    if tcp:
-        out += ["## Loopback TCP in the guest (iperf3)", "",
-                f"{cell(tcp)} MB/s between two user processes: the ceiling of a userspace server.", ""]
+    sendfile = get("tcp", "iperf3", "-", "loopback-sendfile", "mb_per_s")
+    if tcp or sendfile:
+        out += ["## Loopback TCP in the guest (iperf3)", ""]
+        if tcp:
+            out.append(f"- {cell(tcp)} MB/s between two user processes, copied from the sender's "
+                       "memory: the ceiling of a userspace server.")
+        if sendfile:
+            out.append(f"- {cell(sendfile)} MB/s with `iperf3 -Z` (sendfile from the page cache): "
+                       "the ceiling of a kernel server.")
+        ours = get("9p", "rust_9p", "1048576/none", "seq", "mb_per_s")
+        if ours and sendfile:
+            out.append(f"- rust_9p's sequential read at msize 1 MiB, cache=none: "
+                       f"{ours['median'] / sendfile['median']:.2f}× of the sendfile figure.")
+        out.append("")
 
     configs = sorted({k[2] for k in summary if k[0] == "9p" and k[2] != "-"},
                      key=lambda c: (c.split("/")[1] != "none", int(c.split("/")[0])))
@@ -193,6 +252,28 @@ def main():
                                + " | ".join(busy_cell(get, k) for k in key) + " |")
         out.append("")
 
+    has_host = any(k[4] == "host_us_per_op" for k in summary)
+    if configs and has_host:
+        host_peers = ["rust_9p", "diod", "virtio", "null9p"]
+        out += ["### QEMU's host CPU per operation during the 9P runs", "",
+                "Median host CPU time of all QEMU's threads per operation in µs (per MiB for seq), "
+                "and in brackets that of its threads other than the vCPUs: the main loop and the "
+                "thread pool, where virtio-9p's server runs. An operation is a read (rand, lat), "
+                "a file (files), a stat or an entry (walk).", "",
+                "| config | workload | " + " | ".join(host_peers) + " |",
+                "|---|---|" + "---|" * len(host_peers)]
+        for config in configs:
+            msize, cache = config.split("/")
+            for workload in dict.fromkeys(w for _, w, *_ in FS_WORKLOADS + FS_WRITES):
+                row = []
+                for p in host_peers:
+                    total = get("9p", p, config, workload, "host_us_per_op")
+                    other = get("9p", p, config, workload, "host_other_us_per_op")
+                    row.append(f"{fmt(total['median'])} ({fmt(other['median'])})" if total else "–")
+                if any(r != "–" for r in row):
+                    out.append(f"| {int(msize) // 1024} KiB {cache} | {workload} | " + " | ".join(row) + " |")
+        out.append("")
+
     concs = sorted({k[3] for k in summary if k[0] == "finger"}, key=lambda w: int(w.split("-")[1]))
     if concs:
         out += ["## Finger (one query per connection: connect, query, reply, close)", "",
@@ -226,7 +307,7 @@ def main():
     (run / "report.md").write_text(report)
     (run / "summary.json").write_text(json.dumps(
         [dict(zip(("area", "peer", "config", "workload", "metric"), k), **v)
-         for k, v in sorted(summary.items())], indent=1))
+         for k, v in sorted(summary.items())], indent=1, default=str))
     print(report)
 
 
