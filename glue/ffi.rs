@@ -62,6 +62,19 @@ extern "C" {
     pub fn rks_sock_claims_room(sock: *mut bindings::socket) -> bool;
     /// Resets the connection of `sock` and shuts it down both ways.
     pub fn rks_sock_abort(sock: *mut bindings::socket);
+    /// Sends `len` bytes of the `nr` pages of `bv`, from byte `skip` on,
+    /// without copying them and without blocking (`MSG_MORE` with `more`):
+    /// the bytes queued, or a negative errno.
+    pub fn rks_sock_send_pages(
+        sock: *mut bindings::socket,
+        bv: *const bindings::bio_vec,
+        nr: c_uint,
+        len: usize,
+        skip: usize,
+        more: bool,
+    ) -> c_int;
+    /// Drops the page reference of each of the `nr` entries of `bv`.
+    pub fn rks_put_pages(bv: *mut bindings::bio_vec, nr: c_uint);
     /// Credentials of `uid`, `gid` and `ngroups` supplementary `groups`,
     /// without capabilities (or with the file-system ones), or an `ERR_PTR`.
     pub fn rks_cred_new(

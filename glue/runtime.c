@@ -11,9 +11,11 @@
  * the same code, and the linker keeps one of them instead of refusing the
  * duplicates.
  */
+#include <linux/bvec.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/jiffies.h>
+#include <linux/mm.h>
 #include <linux/net.h>
 #include <linux/rcupdate.h>
 #include <linux/timer.h>
@@ -180,4 +182,32 @@ __weak void rks_sock_abort(struct socket *sock)
 {
 	sock_no_linger(sock->sk);
 	kernel_sock_shutdown(sock, SHUT_RDWR);
+}
+
+/*
+ * Sends @len bytes of the @nr pages of @bv, from byte @skip on, without
+ * copying them (MSG_SPLICE_PAGES: the socket takes references of its own)
+ * and without blocking; with @more, the data may wait for what follows.
+ * Returns the bytes queued or a negative errno.
+ */
+__weak int rks_sock_send_pages(struct socket *sock, const struct bio_vec *bv,
+			       unsigned int nr, size_t len, size_t skip, bool more)
+{
+	struct msghdr msg = {
+		.msg_flags = MSG_SPLICE_PAGES | MSG_DONTWAIT | MSG_NOSIGNAL |
+			     (more ? MSG_MORE : 0),
+	};
+
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, nr, len);
+	iov_iter_advance(&msg.msg_iter, skip);
+	return sock_sendmsg(sock, &msg);
+}
+
+/* Drops the page reference that each of the @nr entries of @bv holds. */
+__weak void rks_put_pages(struct bio_vec *bv, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		put_page(bv[i].bv_page);
 }

@@ -8,6 +8,7 @@
 
 #include <linux/types.h>
 
+struct bio_vec;
 struct socket;
 struct timer_list;
 struct wait_queue_entry;
@@ -29,5 +30,8 @@ int rks_tcp_accept(struct socket *sock, struct socket **res);
 bool rks_sock_hung_up(struct socket *sock);
 bool rks_sock_claims_room(struct socket *sock);
 void rks_sock_abort(struct socket *sock);
+int rks_sock_send_pages(struct socket *sock, const struct bio_vec *bv,
+			unsigned int nr, size_t len, size_t skip, bool more);
+void rks_put_pages(struct bio_vec *bv, unsigned int nr);
 
 #endif

@@ -12,13 +12,14 @@
 //! At most one task reads and one task writes a stream at a time: the halves
 //! of [`TcpStream::into_split`] make that a compile-time rule.
 
+use super::pages::Pages;
 use super::timer::sleep;
 use crate::errno::to_count;
 use crate::executor::atomic_waker::AtomicWaker;
 use crate::executor::yield_now;
 use crate::ffi::{
     rks_init_wait_entry, rks_sk_sleep, rks_sock_abort, rks_sock_addr, rks_sock_claims_room,
-    rks_sock_hung_up, rks_tcp_accept, rks_tcp_listen, rks_tcp_socket,
+    rks_sock_hung_up, rks_sock_send_pages, rks_tcp_accept, rks_tcp_listen, rks_tcp_socket,
 };
 use crate::inet::{IpAddr, ListenAddr, SockAddr};
 use core::future::{poll_fn, Future};
@@ -202,8 +203,9 @@ impl Socket {
     }
 
     /// Sends from `bufs`, in order, without blocking; returns how much was
-    /// queued. At most [`MAX_SLICES`] buffers go in one call.
-    fn try_write(&self, bufs: &[&[u8]]) -> Result<usize> {
+    /// queued. At most [`MAX_SLICES`] buffers go in one call. With `more`,
+    /// the bytes may wait in the socket for what is sent next.
+    fn try_write(&self, bufs: &[&[u8]], more: More) -> Result<usize> {
         let mut iov = [const {
             bindings::kvec {
                 iov_base: core::ptr::null_mut(),
@@ -220,7 +222,7 @@ impl Socket {
         }
         let count = bufs.len().min(MAX_SLICES);
         let mut msg = bindings::msghdr {
-            msg_flags: (bindings::MSG_DONTWAIT | bindings::MSG_NOSIGNAL) as c_uint,
+            msg_flags: (bindings::MSG_DONTWAIT | bindings::MSG_NOSIGNAL | more.flag()) as c_uint,
             ..Default::default()
         };
         // SAFETY: `sock` is valid (type invariants); the first `count`
@@ -229,11 +231,28 @@ impl Socket {
         let sent = to_count(unsafe {
             bindings::kernel_sendmsg(self.sock, &mut msg, iov.as_mut_ptr(), count, total)
         })?;
-        if sent == 0 && total > 0 {
-            // No progress is an error, not a reason to spin.
-            return Err(EPIPE);
-        }
-        Ok(sent)
+        progress(sent, total)
+    }
+
+    /// Sends `pages` from byte `skip` on without copying them and without
+    /// blocking; returns how much was queued.
+    fn try_send_pages(&self, pages: &Pages, skip: usize, more: More) -> Result<usize> {
+        let vecs = pages.vecs();
+        // SAFETY: `sock` is valid (type invariants); `vecs` are valid page
+        // ranges of `pages.len()` bytes in all, each holding a page
+        // reference until `pages` is dropped, which the borrow outlives;
+        // the socket takes references of its own for what it queues.
+        let sent = to_count(unsafe {
+            rks_sock_send_pages(
+                self.sock,
+                vecs.as_ptr(),
+                vecs.len() as c_uint,
+                pages.len(),
+                skip,
+                more == More::Follows,
+            )
+        })?;
+        progress(sent, pages.len() - skip)
     }
 
     /// Whether the socket reports room to send.
@@ -258,6 +277,35 @@ impl PinnedDrop for Socket {
         // SAFETY: we own `sock` (type invariants) and nothing uses it now.
         unsafe { bindings::sock_release(self.sock) };
     }
+}
+
+/// Whether more bytes follow a send at once: then the socket may hold
+/// them back (`MSG_MORE`) to fill its packets, until a send that says
+/// [`More::No`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum More {
+    /// This is the last of it: push it out.
+    No,
+    /// More follows at once.
+    Follows,
+}
+
+impl More {
+    fn flag(self) -> u32 {
+        match self {
+            More::No => 0,
+            More::Follows => bindings::MSG_MORE,
+        }
+    }
+}
+
+/// `sent` bytes of `total`, where sending nothing is an error rather than
+/// a reason to spin.
+fn progress(sent: usize, total: usize) -> Result<usize> {
+    if sent == 0 && total > 0 {
+        return Err(EPIPE);
+    }
+    Ok(sent)
 }
 
 /// Creates a socket of the family `ip` needs. Every address is IPv6's
@@ -505,7 +553,7 @@ impl WriteHalf {
     }
 
     /// Writes all of `bufs`, in order, in as few sends as they take.
-    pub async fn write_all_vectored(&mut self, bufs: &[&[u8]]) -> Result {
+    pub async fn write_all_vectored(&mut self, bufs: &[&[u8]], more: More) -> Result {
         let socket = &self.socket;
         let (mut first, mut skip) = (0, 0);
         while first < bufs.len() {
@@ -515,7 +563,10 @@ impl WriteHalf {
                 slices[i] = if i == 0 { &buf[skip..] } else { buf };
                 count += 1;
             }
-            let mut sent = send(socket, &slices[..count]).await?;
+            // Only the last send of all may push the bytes out.
+            let last = first + count == bufs.len();
+            let more = if last { more } else { More::Follows };
+            let mut sent = send(socket, || socket.try_write(&slices[..count], more)).await?;
             // Step over what went out: whole buffers, then part of one.
             while first < bufs.len() && sent >= bufs[first].len() - skip {
                 sent -= bufs[first].len() - skip;
@@ -523,6 +574,17 @@ impl WriteHalf {
                 skip = 0;
             }
             skip += sent;
+        }
+        Ok(())
+    }
+
+    /// Writes all of `pages` without copying them: the socket takes
+    /// references to the pages until the bytes are acknowledged.
+    pub async fn write_all_pages(&mut self, pages: &Pages, more: More) -> Result {
+        let socket = &self.socket;
+        let mut skip = 0;
+        while skip < pages.len() {
+            skip += send(socket, || socket.try_send_pages(pages, skip, more)).await?;
         }
         Ok(())
     }
@@ -560,13 +622,13 @@ async fn read_exact(socket: &Socket, mut buf: &mut [u8]) -> Result {
 
 async fn write_all(socket: &Socket, mut buf: &[u8]) -> Result {
     while !buf.is_empty() {
-        let n = send(socket, &[buf]).await?;
+        let n = send(socket, || socket.try_write(&[buf], More::No)).await?;
         buf = &buf[n..];
     }
     Ok(())
 }
 
-/// Sends some of `bufs`, waiting for room.
+/// Sends some bytes with `try_send`, waiting for room.
 ///
 /// The wait is for the socket's write-space wake, which follows the
 /// acknowledgements that free room. A send refused for memory (`EAGAIN`
@@ -574,10 +636,10 @@ async fn write_all(socket: &Socket, mut buf: &[u8]) -> Result {
 /// acknowledged, so it is also tried again every [`STALLED_SEND_RETRY_MS`],
 /// as a blocking send retries after a short random wait
 /// (`sk_stream_wait_memory`).
-async fn send(socket: &Socket, bufs: &[&[u8]]) -> Result<usize> {
+async fn send(socket: &Socket, mut try_send: impl FnMut() -> Result<usize>) -> Result<usize> {
     let mut retry = pin!(sleep(STALLED_SEND_RETRY_MS));
     poll_fn(|cx| loop {
-        let sent = socket.poll_io(cx, &socket.writable, || socket.try_write(bufs));
+        let sent = socket.poll_io(cx, &socket.writable, &mut try_send);
         if sent.is_ready() || !socket.claims_room() {
             return sent;
         }

@@ -668,6 +668,21 @@ impl<'a> Writer<'a> {
     }
 }
 
+/// Bytes before the data of Rread and Rreaddir: header and count.
+pub(crate) const DATA_OFFSET: usize = HEADER + 4;
+
+/// The first bytes of reply `kind` for `tag` whose body is `count[4]` and
+/// `count` bytes of data sent after it from elsewhere (Rread from a file's
+/// pages); `None` when the size does not fit its field.
+pub(crate) fn data_header(kind: u8, tag: u16, count: u32) -> Option<[u8; DATA_OFFSET]> {
+    let size = count.checked_add(DATA_OFFSET as u32)?;
+    let mut header = [0u8; DATA_OFFSET];
+    let mut w = Writer::new(&mut header, kind, tag).ok()?;
+    w.u32(count).ok()?;
+    w.patch_u32(0, size);
+    Some(header)
+}
+
 /// Writes `Rlerror(errno)` (errno positive) for `tag` into `buf`.
 pub(crate) fn rlerror(buf: &mut [u8], tag: u16, errno: u32) -> Result<usize, Overflow> {
     let mut w = Writer::new(buf, kind::RLERROR, tag)?;
@@ -688,6 +703,20 @@ mod tests {
         body(&mut w);
         let n = w.finish();
         buf[..n].to_vec()
+    }
+
+    #[test]
+    fn data_header_is_an_rread_without_its_data() {
+        let mut built = [0u8; 64];
+        let mut w = Writer::new(&mut built, kind::TREAD + 1, 7).unwrap();
+        w.u32(5).unwrap();
+        w.bytes(b"hello").unwrap();
+        let n = w.finish();
+        let header = data_header(kind::TREAD + 1, 7, 5).unwrap();
+        assert_eq!(&built[..DATA_OFFSET], &header[..]);
+        assert_eq!(n, DATA_OFFSET + 5);
+        assert_eq!(data_header(kind::TREAD + 1, 7, u32::MAX), None);
+        assert!(data_header(kind::TREAD + 1, 7, u32::MAX - DATA_OFFSET as u32).is_some());
     }
 
     fn roundtrip(msg: &[u8]) -> Request<'_> {

@@ -266,7 +266,7 @@ impl Connection {
                 let Some(next) = outbox.replies.iter().next() else {
                     break;
                 };
-                let len = next.reply.bytes().len();
+                let len = next.reply.len();
                 if bytes > 0 && bytes + len > max_bytes {
                     break;
                 }

@@ -19,8 +19,7 @@ pub(crate) const SMALL_REPLY: usize = 256;
 const _: () = assert!(HEADER + 2 + MAX_WALK * QID_SIZE <= SMALL_REPLY);
 /// Longest symlink target (PATH_MAX).
 pub(crate) const MAX_LINK: usize = 4096;
-/// Bytes before the data of Rread and Rreaddir: header and count.
-pub(crate) const DATA_OFFSET: usize = HEADER + 4;
+pub(crate) use crate::codec::DATA_OFFSET;
 /// Largest extended attribute value (XATTR_SIZE_MAX) and name list.
 pub(crate) const MAX_XATTR: usize = 65536;
 /// Longest extended attribute name (XATTR_NAME_MAX).

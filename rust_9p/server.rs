@@ -30,7 +30,7 @@ use crate::budget;
 use crate::buffers::MIN_SPARE;
 use crate::clients::Clients;
 use crate::codec;
-use crate::connection::{Connection, Frame};
+use crate::connection::{Batch, Connection, Frame};
 use crate::counters::{self, Counter};
 use crate::creds::Credential;
 use crate::errno;
@@ -38,7 +38,7 @@ use crate::executor::{yield_now, Executor};
 use crate::inet::{IpAddr, SockAddr};
 use crate::params::Params;
 use crate::reactor::peers::{PeerLimit, PeerTicket, Refused};
-use crate::reactor::tcp::{ReadHalf, TcpListener, TcpStream, WriteHalf, MAX_SLICES};
+use crate::reactor::tcp::{More, ReadHalf, TcpListener, TcpStream, WriteHalf, MAX_SLICES};
 use crate::reactor::timer;
 use crate::vfs::Creators;
 use kernel::prelude::*;
@@ -163,14 +163,8 @@ pub(crate) async fn accept_loop(
 async fn write_replies(connection: Arc<Connection>, mut half: WriteHalf) {
     let write_ms = connection.server.params.write_ms;
     while let Some(batch) = connection.next_batch().await {
-        let mut slices = [&[][..]; MAX_SLICES];
-        let mut count = 0;
-        for (slot, queued) in slices.iter_mut().zip(batch.iter().flatten()) {
-            *slot = queued.reply.bytes();
-            count += 1;
-        }
-        let bytes: usize = slices[..count].iter().map(|s| s.len()).sum();
-        let sent = timer::timeout(write_ms, half.write_all_vectored(&slices[..count])).await;
+        let bytes: usize = batch.iter().flatten().map(|q| q.reply.len()).sum();
+        let sent = timer::timeout(write_ms, send_batch(&mut half, &batch)).await;
         for reply in batch.into_iter().flatten() {
             connection.retire(reply);
         }
@@ -187,6 +181,35 @@ async fn write_replies(connection: Arc<Connection>, mut half: WriteHalf) {
         }
     }
     // Closed by the reader; a reply left behind is of no use to anyone.
+}
+
+/// Sends the replies of `batch` in order: the bytes in memory of as many
+/// as come together in one send, and a reply's pages in a send of their
+/// own. Only the last send pushes the data out.
+async fn send_batch(half: &mut WriteHalf, batch: &Batch) -> Result {
+    let mut slices = [&[][..]; MAX_SLICES];
+    let mut count = 0;
+    let mut replies = batch.iter().flatten().peekable();
+    while let Some(queued) = replies.next() {
+        let (bytes, pages) = queued.reply.parts();
+        slices[count] = bytes;
+        count += 1;
+        let more = if replies.peek().is_some() {
+            More::Follows
+        } else {
+            More::No
+        };
+        if let Some(pages) = pages {
+            half.write_all_vectored(&slices[..count], More::Follows)
+                .await?;
+            count = 0;
+            half.write_all_pages(pages, more).await?;
+        } else if count == MAX_SLICES || more == More::No {
+            half.write_all_vectored(&slices[..count], more).await?;
+            count = 0;
+        }
+    }
+    Ok(())
 }
 
 /// One client's session.

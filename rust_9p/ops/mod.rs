@@ -20,12 +20,14 @@ mod write;
 mod xattrs;
 
 use crate::buffers::Buffer;
-use crate::codec::{self, Overflow, Qid, Request, Writer, HEADER};
+use crate::codec::{self, Overflow, Qid, Request, Writer, DATA_OFFSET, HEADER};
 use crate::connection::Connection;
 use crate::counters::{self, Counter};
 use crate::errno;
 use crate::proto::{self, BadName, SMALL_REPLY};
+use crate::reactor::pages::Pages;
 use crate::vfs::Entry;
+use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 
 /// Reply buffers larger than this are copied into one of the reply's size
@@ -44,6 +46,9 @@ impl From<Overflow> for Error {
 pub(crate) enum Reply {
     Built(Buffer, usize),
     Error([u8; RLERROR_SIZE]),
+    /// Rread's header, then its data in a file's pages, sent without
+    /// copying them.
+    Pages([u8; DATA_OFFSET], Pages),
 }
 
 impl Reply {
@@ -90,18 +95,27 @@ impl Reply {
         Reply::Error(buf)
     }
 
-    pub(crate) fn bytes(&self) -> &[u8] {
+    /// The bytes to send from memory, and the pages to send after them.
+    pub(crate) fn parts(&self) -> (&[u8], Option<&Pages>) {
         match self {
-            Reply::Built(buf, len) => &buf[..*len],
-            Reply::Error(buf) => buf,
+            Reply::Built(buf, len) => (&buf[..*len], None),
+            Reply::Error(buf) => (buf, None),
+            Reply::Pages(header, pages) => (header, Some(pages)),
         }
     }
 
-    /// The memory the reply holds.
+    /// The reply's length.
+    pub(crate) fn len(&self) -> usize {
+        let (bytes, pages) = self.parts();
+        bytes.len() + pages.map_or(0, Pages::len)
+    }
+
+    /// The memory the reply holds (or keeps from being reclaimed).
     pub(crate) fn capacity(&self) -> usize {
         match self {
             Reply::Built(buf, _) => buf.capacity(),
             Reply::Error(buf) => buf.len(),
+            Reply::Pages(header, pages) => header.len() + pages.count() * PAGE_SIZE,
         }
     }
 }

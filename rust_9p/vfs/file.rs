@@ -5,17 +5,19 @@
 
 use super::glue::{
     rust_9p_count_locks, rust_9p_file_get, rust_9p_file_path, rust_9p_file_size, rust_9p_getlk,
-    rust_9p_readdir, rust_9p_setlk, rust_9p_unlock_all, Lock,
+    rust_9p_read_pages, rust_9p_readdir, rust_9p_setlk, rust_9p_unlock_all, Lock,
 };
 use super::Node;
 use crate::budget::Charge;
 use crate::creds::Credential;
 use crate::errno::to_count;
 use crate::locks::OwnerUse;
+use crate::reactor::pages::Pages;
 use core::ptr::NonNull;
 use kernel::bindings;
 use kernel::error::{from_err_ptr, to_result};
 use kernel::ffi::{c_char, c_int, c_uint};
+use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 use kernel::types::{ARef, AlwaysRefCounted, Opaque};
 
@@ -148,6 +150,35 @@ impl OpenFile {
         to_count(as_user.run(|| unsafe {
             bindings::kernel_read(file, buf.as_mut_ptr().cast(), buf.len(), &mut pos)
         }))
+    }
+
+    /// Reads up to `len` bytes at `offset` as references to the pages that
+    /// hold them, shared rather than copied (fewer bytes than asked, or
+    /// none at the end); `EOPNOTSUPP` where the file cannot be read so.
+    pub(crate) fn read_pages(
+        &self,
+        as_user: &Credential,
+        offset: u64,
+        len: usize,
+    ) -> Result<Pages> {
+        let file = self.as_ptr();
+        // A page an entry, and one more for a range that starts mid-page.
+        let max = len.div_ceil(PAGE_SIZE) + 1;
+        let fill = |room: *mut bindings::bio_vec, max: usize| {
+            let mut filled: c_uint = 0;
+            let max = c_uint::try_from(max).unwrap_or(c_uint::MAX);
+            // SAFETY: the file is valid; `room` has space for `max`
+            // entries and `filled` is a valid place for their count.
+            let read =
+                to_count(as_user.run(|| unsafe {
+                    rust_9p_read_pages(file, offset, len, room, max, &mut filled)
+                }));
+            (filled as usize, read.map(|_| ()))
+        };
+        // SAFETY: the glue writes `filled` entries into the room it is
+        // given, each with a reference to its page that it hands over,
+        // whatever it returns.
+        unsafe { Pages::fill(max, fill) }
     }
 
     /// Reports the directory's entries from position `offset` (0, or a

@@ -77,6 +77,14 @@ extern "C" {
     pub(crate) fn rust_9p_statfs(path: *const bindings::path, st: *mut StatFs) -> c_int;
     pub(crate) fn rust_9p_readlink(path: *const bindings::path, buf: *mut u8, len: usize) -> c_int;
     pub(crate) fn rust_9p_file_size(file: *mut bindings::file) -> u64;
+    pub(crate) fn rust_9p_read_pages(
+        file: *mut bindings::file,
+        offset: u64,
+        count: usize,
+        bv: *mut bindings::bio_vec,
+        max: c_uint,
+        nr: *mut c_uint,
+    ) -> isize;
     pub(crate) fn rust_9p_readdir(
         file: *mut bindings::file,
         offset: u64,

@@ -9,6 +9,7 @@
  * crosses a mount or leaves the exported directory.
  */
 #include <linux/build_bug.h>
+#include <linux/bvec.h>
 #include <linux/dcache.h>
 #include <linux/delayed_call.h>
 #include <linux/file.h>
@@ -17,8 +18,10 @@
 #include <linux/limits.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/pipe_fs_i.h>
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
+#include <linux/splice.h>
 #include <linux/statfs.h>
 #include <linux/xattr.h>
 
@@ -142,6 +145,74 @@ int rust_9p_readlink(const struct path *p, u8 *buf, size_t len)
 u64 rust_9p_file_size(struct file *file)
 {
 	return i_size_read(file_inode(file));
+}
+
+/* Where rust_9p_read_pages() puts the pages of a read. */
+struct rust_9p_page_sink {
+	struct bio_vec *bv;
+	unsigned int nr, max;
+};
+
+/*
+ * Takes a reference to each page of the first @sd->len bytes of @buf, one
+ * entry a page, while the sink has room; returns the bytes taken.
+ */
+static int rust_9p_take_pages(struct pipe_inode_info *pipe, struct pipe_buffer *buf,
+			      struct splice_desc *sd)
+{
+	struct rust_9p_page_sink *sink = sd->u.data;
+	struct page *page = buf->page + buf->offset / PAGE_SIZE;
+	unsigned int offset = offset_in_page(buf->offset);
+	unsigned int left = sd->len, taken = 0;
+
+	while (left && sink->nr < sink->max) {
+		unsigned int part = min_t(unsigned int, left, PAGE_SIZE - offset);
+
+		get_page(page);
+		bvec_set_page(&sink->bv[sink->nr++], page, part, offset);
+		taken += part;
+		left -= part;
+		page++;
+		offset = 0;
+	}
+	return taken;
+}
+
+static int rust_9p_take_piped_pages(struct pipe_inode_info *pipe, struct splice_desc *sd)
+{
+	return __splice_from_pipe(pipe, sd, rust_9p_take_pages);
+}
+
+/*
+ * Reads up to @count bytes of @file at @offset as references to the pages
+ * that hold them (the page cache's, shared rather than copied), into the
+ * @max entries of @bv; *@nr says how many it filled, whatever the result.
+ * Returns the bytes read (fewer when @bv fills up, 0 at the end), or
+ * -errno: -EOPNOTSUPP when the file cannot be read this way.
+ */
+ssize_t rust_9p_read_pages(struct file *file, u64 offset, size_t count,
+			   struct bio_vec *bv, unsigned int max, unsigned int *nr)
+{
+	struct rust_9p_page_sink sink = { .bv = bv, .max = max };
+	struct splice_desc sd = {
+		.total_len = count,
+		.pos = offset,
+		.u.data = &sink,
+	};
+	loff_t pos = offset;
+	ssize_t ret;
+
+	*nr = 0;
+	if (offset > LLONG_MAX)
+		return -EINVAL;
+	if (!file->f_op->splice_read || !S_ISREG(file_inode(file)->i_mode) ||
+	    !(file->f_mode & FMODE_LSEEK))
+		return -EOPNOTSUPP;
+	ret = rw_verify_area(READ, file, &pos, count);
+	if (!ret)
+		ret = splice_direct_to_actor(file, &sd, rust_9p_take_piped_pages);
+	*nr = sink.nr;
+	return ret;
 }
 
 /*

@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 
+struct bio_vec;
 struct dentry;
 struct dir_context;
 struct file;
@@ -75,6 +76,8 @@ struct dentry *rust_9p_walk(const struct path *root, const struct path *from,
 int rust_9p_statfs(const struct path *p, struct rust_9p_statfs *st);
 int rust_9p_readlink(const struct path *p, u8 *buf, size_t len);
 u64 rust_9p_file_size(struct file *file);
+ssize_t rust_9p_read_pages(struct file *file, u64 offset, size_t count,
+			   struct bio_vec *bv, unsigned int max, unsigned int *nr);
 int rust_9p_readdir(struct file *file, u64 offset, struct dir_context *ctx);
 int rust_9p_xattr_name(char *cname, const u8 *name, size_t nlen);
 ssize_t rust_9p_xattr(const struct path *p, const u8 *name, size_t nlen, u8 *buf,
