@@ -29,6 +29,10 @@ static int msize = 512 * 1024;
 module_param(msize, int, 0444);
 MODULE_PARM_DESC(msize, "Largest message size agreed with a client, 4096-1048576 (default: 524288)");
 
+static int zero_copy_min = 16384;
+module_param(zero_copy_min, int, 0444);
+MODULE_PARM_DESC(zero_copy_min, "Reads of at least this many bytes are sent from the file's pages without copying them; 0 for never, at most 1048576 (default: 16384)");
+
 static int max_connections = 64;
 module_param(max_connections, int, 0444);
 MODULE_PARM_DESC(max_connections, "Connections served at once; more are closed, 1-65536 (default: 64)");
@@ -83,6 +87,7 @@ MODULE_PARM_DESC(multi_user, "Access files as the numeric user of each attach (n
 
 const char *rust_9p_param_root(void) { return root; }
 int rust_9p_param_msize(void) { return msize; }
+int rust_9p_param_zero_copy_min(void) { return zero_copy_min; }
 int rust_9p_param_max_connections(void) { return max_connections; }
 int rust_9p_param_max_fids(void) { return max_fids; }
 int rust_9p_param_max_fids_total(void) { return max_fids_total; }

@@ -38,11 +38,12 @@ pub(crate) enum Counter {
     Fids,
     QueuedBytes,
     WriteTimeouts,
+    ReadsFromPages,
 }
 
 impl Counter {
     /// Every counter, in the order they are shown.
-    const ALL: [Counter; 12] = [
+    const ALL: [Counter; 13] = [
         Counter::Accepted,
         Counter::Open,
         Counter::Refused,
@@ -55,6 +56,7 @@ impl Counter {
         Counter::Fids,
         Counter::QueuedBytes,
         Counter::WriteTimeouts,
+        Counter::ReadsFromPages,
     ];
 
     /// Its name in the counters file.
@@ -72,6 +74,7 @@ impl Counter {
             Counter::Fids => "fids_open",
             Counter::QueuedBytes => "reply_bytes_queued",
             Counter::WriteTimeouts => "write_timeouts",
+            Counter::ReadsFromPages => "reads_from_pages",
         }
     }
 }

@@ -13,6 +13,7 @@ struct seq_file;
 
 const char *rust_9p_param_root(void);
 int rust_9p_param_msize(void);
+int rust_9p_param_zero_copy_min(void);
 int rust_9p_param_max_connections(void);
 int rust_9p_param_max_fids(void);
 int rust_9p_param_max_fids_total(void);

@@ -24,6 +24,7 @@ unsafe extern "C" {
     safe fn rust_9p_param_port() -> c_int;
     safe fn rust_9p_param_root() -> &'static [u8; bindings::PATH_MAX as usize];
     safe fn rust_9p_param_msize() -> c_int;
+    safe fn rust_9p_param_zero_copy_min() -> c_int;
     safe fn rust_9p_param_max_connections() -> c_int;
     safe fn rust_9p_param_max_fids() -> c_int;
     safe fn rust_9p_param_max_fids_total() -> c_int;
@@ -58,6 +59,9 @@ pub(crate) struct Params {
     pub(crate) in_memory: bool,
     /// The largest msize agreed to.
     pub(crate) msize: u32,
+    /// Reads of at least this many bytes send the file's pages rather
+    /// than a copy of them; `None`: never.
+    pub(crate) zero_copy_min: Option<usize>,
     /// Connections served at once.
     pub(crate) max_connections: usize,
     /// Fids one connection may hold.
@@ -105,6 +109,8 @@ impl Params {
         let listen = listen_addr(address, rust_9p_param_port())?;
         let msize = rust_9p_param_msize();
         let msize = in_range("msize", msize, MIN_MSIZE as c_int, MAX_MSIZE as c_int)?;
+        let zero_copy_min = rust_9p_param_zero_copy_min();
+        let zero_copy_min = in_range("zero_copy_min", zero_copy_min, 0, MAX_MSIZE as c_int)?;
         let conns = rust_9p_param_max_connections();
         let max_connections = in_range("max_connections", conns, 1, 65536)?;
         let per_peer = rust_9p_param_max_per_peer();
@@ -160,6 +166,7 @@ impl Params {
             in_memory: root_node.in_memory(),
             root: root_node,
             msize: msize as u32,
+            zero_copy_min: (zero_copy_min > 0).then_some(zero_copy_min as usize),
             // The ranges' lower bounds are not negative, so the casts keep
             // the values.
             max_connections: max_connections as usize,

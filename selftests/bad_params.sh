@@ -34,7 +34,7 @@ refused() {
 	ktap_check "$name $*" [ $? -eq 0 ]
 }
 
-ktap_header 27
+ktap_header 28
 for m in rust_9p rust_fingerd; do
 	extra=
 	[ $m = rust_9p ] && extra=root=/tmp/export
@@ -55,6 +55,7 @@ refused rust_9p "root=/tmp/a-file is not a directory" root=/tmp/a-file
 refused rust_9p "root=relative is not an absolute path" root=relative
 refused rust_9p "msize=4095 is out of range 4096-1048576" root=/tmp/export msize=4095
 refused rust_9p "msize=2000000 is out of range 4096-1048576" root=/tmp/export msize=2000000
+refused rust_9p "zero_copy_min=-1 is out of range 0-1048576" root=/tmp/export zero_copy_min=-1
 refused rust_9p "max_connections=0 is out of range" root=/tmp/export max_connections=0
 refused rust_9p "max_fids=8 is out of range 16-1048576" root=/tmp/export max_fids=8
 refused rust_9p "idle_timeout=-1 is out of range 0-86400" root=/tmp/export idle_timeout=-1

@@ -6,6 +6,7 @@
 use super::Reply;
 use crate::codec::{self, kind, Qid, HEADER};
 use crate::connection::Connection;
+use crate::counters::{self, Counter};
 use crate::errno;
 use crate::fids::{qid_of, Attach, Fid, Opened};
 use crate::proto::{self, Attr, WalkName, DATA_OFFSET, MAX_LINK};
@@ -18,9 +19,6 @@ const GETATTR_BASIC: u64 = 0x7ff;
 /// What a Tread reads at least, whatever the file's size says (a file may
 /// grow, or report no size).
 const READ_BEYOND_SIZE: usize = 4096;
-/// Reads of at least this many bytes send the file's pages rather than a
-/// copy of them; smaller ones cost less copied.
-const PAGES_FROM: usize = 16384;
 
 /// Tgetattr: the basic attributes.
 pub(super) fn getattr(c: &Connection, fid: u32) -> Result<Attr> {
@@ -156,7 +154,7 @@ pub(super) fn read(c: &Connection, tag: u16, fid: u32, offset: u64, count: u32) 
                     .unwrap_or(usize::MAX)
                     .max(READ_BEYOND_SIZE),
             );
-            if len >= PAGES_FROM {
+            if c.server.params.zero_copy_min.is_some_and(|min| len >= min) {
                 match file.read_pages(&fid.attach.creds, offset, len) {
                     Ok(pages) => return paged_reply(tag, pages),
                     Err(e) if e == errno::eopnotsupp() => {}
@@ -184,6 +182,7 @@ pub(super) fn read(c: &Connection, tag: u16, fid: u32, offset: u64, count: u32) 
 fn paged_reply(tag: u16, pages: Pages) -> Result<Reply> {
     let count = u32::try_from(pages.len()).map_err(|_| EINVAL)?;
     let header = codec::data_header(kind::TREAD + 1, tag, count).ok_or(EINVAL)?;
+    counters::count(Counter::ReadsFromPages, 1);
     Ok(Reply::Pages(header, pages))
 }
 
