@@ -192,6 +192,8 @@ async fn send_batch(half: &mut WriteHalf, batch: &Batch) -> Result {
     let mut replies = batch.iter().flatten().peekable();
     while let Some(queued) = replies.next() {
         let (bytes, pages) = queued.reply.parts();
+        // No pages to send would leave the header held back by `More`.
+        let pages = pages.filter(|pages| !pages.is_empty());
         slices[count] = bytes;
         count += 1;
         let more = if replies.peek().is_some() {

@@ -156,6 +156,8 @@ pub(super) fn read(c: &Connection, tag: u16, fid: u32, offset: u64, count: u32) 
             );
             if c.server.params.zero_copy_min.is_some_and(|min| len >= min) {
                 match file.read_pages(&fid.attach.creds, offset, len) {
+                    // Nothing read (the end of the file): an empty Rread.
+                    Ok(pages) if pages.is_empty() => return reply(0, &|_| Ok(0)),
                     Ok(pages) => return paged_reply(tag, pages),
                     Err(e) if e == errno::eopnotsupp() => {}
                     Err(e) => return Err(e),
