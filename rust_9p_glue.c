@@ -29,9 +29,9 @@ static int msize = 512 * 1024;
 module_param(msize, int, 0444);
 MODULE_PARM_DESC(msize, "Largest message size agreed with a client, 4096-1048576 (default: 524288)");
 
-static int zero_copy_min = 16384;
+static int zero_copy_min = 4096;
 module_param(zero_copy_min, int, 0444);
-MODULE_PARM_DESC(zero_copy_min, "Reads of at least this many bytes are sent from the file's pages without copying them; 0 for never, at most 1048576 (default: 16384)");
+MODULE_PARM_DESC(zero_copy_min, "Reads of at least this many bytes are sent from the file's pages without copying them; 0 for never, at most 1048576 (default: 4096)");
 
 static int max_connections = 64;
 module_param(max_connections, int, 0444);
@@ -43,7 +43,7 @@ MODULE_PARM_DESC(max_per_peer, "Connections from one client address served at on
 
 static int max_fids = 16384;
 module_param(max_fids, int, 0444);
-MODULE_PARM_DESC(max_fids, "Fids one connection may hold, 16-1048576 (default: 16384)");
+MODULE_PARM_DESC(max_fids, "Fids one connection may hold, 16-1048576 (default: 4096)");
 
 static int max_fids_total = 262144;
 module_param(max_fids_total, int, 0444);
@@ -51,7 +51,7 @@ MODULE_PARM_DESC(max_fids_total, "Fids all connections together may hold, 16-167
 
 static int max_open_files = 16384;
 module_param(max_open_files, int, 0444);
-MODULE_PARM_DESC(max_open_files, "Files and directories all connections together may have open, 16-1048576 (default: 16384)");
+MODULE_PARM_DESC(max_open_files, "Files and directories all connections together may have open, 16-1048576 (default: 4096)");
 
 static int max_xattr_bytes = 16 * 1024 * 1024;
 module_param(max_xattr_bytes, int, 0444);

@@ -238,7 +238,7 @@ def main():
                                   f"{ratio(ours, copied, higher)} |")
     if copy_lines:
         out += ["## Zero-copy reads against copies (same boot)", "",
-                "rust_9p as loaded (Rreads of 16 KiB or more sent from the file's pages) "
+                "rust_9p as loaded (Rreads of zero_copy_min or more, 4 KiB by default, sent from the file's pages) "
                 "against rust_9p-copy, the same module reloaded with zero_copy_min=0 "
                 "(every Rread copied into a buffer, then into the socket).", "",
                 "| config | workload | unit | rust_9p | rust_9p-copy | ×copy |",
