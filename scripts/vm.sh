@@ -98,7 +98,10 @@ cmdline="console=ttyS0 panic=-1 rks.mode=$mode $append"
 # 6.12 briefly sees LA57 as absent, and KASAN then reports an interrupt that
 # lands in that window as a wild access to the 5-level direct map (seen at
 # 0.15 s of boot, before any module, in 2 of about 10 make check runs).
-qemu=(qemu-system-x86_64 -machine pc -accel "$accel" -cpu max,la57=off -smp 2 -m "$mem"
+# debug-threads names the vCPU threads ("CPU 0/TCG"), so that
+# scripts/bench_hostcpu.py can tell them from QEMU's other threads.
+qemu=(qemu-system-x86_64 -name rks,debug-threads=on -machine pc -accel "$accel"
+      -cpu max,la57=off -smp 2 -m "$mem"
       -kernel "${bzimage:-$kdir/arch/x86/boot/bzImage}" -initrd "$initrd"
       -append "$cmdline" -display none -no-reboot
       -device isa-debug-exit,iobase=0xf4,iosize=0x01
