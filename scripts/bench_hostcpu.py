@@ -34,10 +34,21 @@ def wait_pid(pidfile, deadline):
     return None
 
 
+def cpu_seconds(stat):
+    """utime + stime of a /proc stat line, in seconds."""
+    # comm is in parentheses and may hold spaces: fields follow the last ")".
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
 def thread_times(pid):
-    """(vCPU seconds, other seconds) of every thread of PID, or None."""
-    vcpu = other = 0.0
+    """(vCPU seconds, other seconds) of PID, or None. The other threads'
+    share is the process's total less the vCPUs': threads of QEMU's pool
+    come and go, and the process's own figure keeps the time of those that
+    ended (a sum over the live threads would lose it, and go backwards)."""
+    vcpu = 0.0
     try:
+        total = cpu_seconds(open(f"/proc/{pid}/stat").read())
         tids = os.listdir(f"/proc/{pid}/task")
     except OSError:
         return None
@@ -46,15 +57,11 @@ def thread_times(pid):
             stat = open(f"/proc/{pid}/task/{tid}/stat").read()
         except OSError:
             continue  # a thread that ended between listdir and open
-        # comm is in parentheses and may hold spaces: fields follow the last ")".
         comm = stat[stat.index("(") + 1:stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2:].split()
-        seconds = (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+        # vCPU threads ("CPU n/TCG") live as long as QEMU.
         if comm.startswith("CPU "):
-            vcpu += seconds
-        else:
-            other += seconds
-    return vcpu, other
+            vcpu += cpu_seconds(stat)
+    return vcpu, total - vcpu
 
 
 def main():
