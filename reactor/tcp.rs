@@ -238,21 +238,15 @@ impl Socket {
     /// blocking; returns how much was queued.
     fn try_send_pages(&self, pages: &Pages, skip: usize, more: More) -> Result<usize> {
         let vecs = pages.vecs();
+        let (count, follows) = (vecs.len() as c_uint, more == More::Follows);
         // SAFETY: `sock` is valid (type invariants); `vecs` are valid page
         // ranges of `pages.len()` bytes in all, each holding a page
         // reference until `pages` is dropped, which the borrow outlives;
         // the socket takes references of its own for what it queues.
-        let sent = to_count(unsafe {
-            rks_sock_send_pages(
-                self.sock,
-                vecs.as_ptr(),
-                vecs.len() as c_uint,
-                pages.len(),
-                skip,
-                more == More::Follows,
-            )
-        })?;
-        progress(sent, pages.len() - skip)
+        let ret = unsafe {
+            rks_sock_send_pages(self.sock, vecs.as_ptr(), count, pages.len(), skip, follows)
+        };
+        progress(to_count(ret)?, pages.len() - skip)
     }
 
     /// Whether the socket reports room to send.
