@@ -239,10 +239,9 @@ impl Socket {
     fn try_send_pages(&self, pages: &Pages, skip: usize, more: More) -> Result<usize> {
         let vecs = pages.vecs();
         let (count, follows) = (vecs.len() as c_uint, more == More::Follows);
-        // SAFETY: `sock` is valid (type invariants); `vecs` are valid page
-        // ranges of `pages.len()` bytes in all, each holding a page
-        // reference until `pages` is dropped, which the borrow outlives;
-        // the socket takes references of its own for what it queues.
+        // SAFETY: `sock` is valid (type invariants); `vecs`, `pages.len()`
+        // bytes in all, hold their page references while `pages` is
+        // borrowed; the socket takes its own for what it queues.
         let ret = unsafe {
             rks_sock_send_pages(self.sock, vecs.as_ptr(), count, pages.len(), skip, follows)
         };
