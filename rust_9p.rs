@@ -80,10 +80,9 @@ const BACKLOG: u32 = 128;
 
 struct Rust9p {
     // Dropped first: stopping the executor drops every connection, request
-    // and fid, and with them every file and path reference.
+    // and fid, and with them every file and path reference, and the server
+    // with its creator thread.
     _executor: AutoStopHandle,
-    // Then the creator threads, which run what is still queued first.
-    _creators: vfs::CreatorsOwner,
     // Last: the debugfs files, whose readers may look at connections.
     _debugfs: clients::DebugfsFiles<connection::Connection>,
 }
@@ -99,7 +98,7 @@ impl kernel::Module for Rust9p {
         let creators = vfs::Creators::start()?;
         let clients = clients::Clients::new()?;
         let debugfs = counters::create_debugfs(clients.clone());
-        let server = server::Server::new(params, creators.creators(), clients)?;
+        let server = server::Server::new(params, creators, clients)?;
         let p = &server.params;
         pr_info!(
             "exporting {} {} on {} (msize {}, {}){}\n",
@@ -124,7 +123,6 @@ impl kernel::Module for Rust9p {
             .spawn(server::accept_loop(server, executor, listener))?;
         Ok(Rust9p {
             _executor: handle,
-            _creators: creators,
             _debugfs: debugfs,
         })
     }

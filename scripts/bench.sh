@@ -9,6 +9,10 @@
 #               (perf profiles of rust_9p and diod, in console.log)
 #   --peers L   only these peers, comma-separated (e.g. rust_9p,local)
 #   --fs K      9P workloads: read, write or all (default all)
+#   --baseline REV  also measure rust_9p.ko built from git revision REV, as
+#               the peer rust_9p-base in the same boot (name it in --peers
+#               when --peers is given): before/after of a change, which
+#               separate boots under TCG cannot tell apart from the host
 #
 # Boots the release kernel once, with QEMU's 9P server exporting a host copy
 # of the benchmark tree (read-only) and a fresh directory in the host's
@@ -24,7 +28,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-reps=3 secs=3 only= peers= fs=
+reps=3 secs=3 only= peers= fs= baseline=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps=$2; shift ;;
@@ -32,6 +36,7 @@ while [ $# -gt 0 ]; do
 	--only) only=$2; shift ;;
 	--peers) peers=$2; shift ;;
 	--fs) fs=$2; shift ;;
+	--baseline) baseline=$2; shift ;;
 	*) echo "bench: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -40,6 +45,20 @@ done
 "$RKS_TOP/scripts/setup.sh" bench
 "$RKS_TOP/scripts/kernel.sh" build release
 "$RKS_TOP/scripts/modules.sh" release
+
+# The baseline's module, built from REV's tree in build/release/base
+# (Kbuild writes next to the sources) and handed to initramfs.sh.
+export RKS_BASELINE_KO=
+if [ -n "$baseline" ]; then
+	rev=$(git -C "$RKS_TOP" rev-parse --verify "$baseline^{commit}")
+	base="$RKS_TOP/build/release/base"
+	rm -rf "$base"
+	mkdir -p "$base"
+	git -C "$RKS_TOP" archive "$rev" | tar -C "$base" -xf -
+	echo "bench: building the baseline rust_9p.ko of ${rev:0:12}" >&2
+	make -s -C "$(rks_kdir release)" M="$base" LLVM="$RKS_LLVM" -j"$(nproc)" modules
+	RKS_BASELINE_KO="$base/rust_9p.ko"
+fi
 
 run_id=$(date +%Y%m%d-%H%M%S)
 out="$RKS_TOP/build/bench/$run_id"
@@ -70,7 +89,7 @@ sampler=$!
 "$RKS_TOP/scripts/vm.sh" --flavour release --mode bench --initrd "$initrd" \
 	--virtfs "$tree" --virtfs-rw "$wdir" --mem 2048 --logs "$out" --timeout 7200 \
 	--pidfile "$out/qemu.pid" \
-	--append "rks.reps=$reps rks.secs=$secs${only:+ rks.only=$only}${peers:+ rks.peers=$peers}${fs:+ rks.fs=$fs}" \
+	--append "rks.reps=$reps rks.secs=$secs${only:+ rks.only=$only}${peers:+ rks.peers=$peers}${fs:+ rks.fs=$fs}${baseline:+ rks.baseline=1}" \
 	>"$out/vm.log" 2>&1 || status=$?
 wait "$sampler" || echo "bench: no host CPU figures (see $out/vm.log)" >&2
 if [ ! -s "$out/results.jsonl" ]; then

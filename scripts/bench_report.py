@@ -228,21 +228,28 @@ def main():
                         "| workload | unit | rust_9p | diod | virtio-9p | local | null9p "
                         "| ×diod | ×virtio | ×local | ×null9p |",
                         "|---|---|---|---|---|---|---|---|---|---|---|"] + lines + [""]
-    copy_lines = []
-    for config in configs:
-        for label, workload, metric, unit, higher, _ in FS_WORKLOADS:
-            ours = get("9p", "rust_9p", config, workload, metric)
-            copied = get("9p", "rust_9p-copy", config, workload, metric)
-            if ours and copied:
-                copy_lines.append(f"| {config} | {label} | {unit} | {cell(ours)} | {cell(copied)} | "
-                                  f"{ratio(ours, copied, higher)} |")
-    if copy_lines:
-        out += ["## Zero-copy reads against copies (same boot)", "",
-                "rust_9p as loaded (Rreads of zero_copy_min or more, 4 KiB by default, sent from the file's pages) "
-                "against rust_9p-copy, the same module reloaded with zero_copy_min=0 "
-                "(every Rread copied into a buffer, then into the socket).", "",
-                "| config | workload | unit | rust_9p | rust_9p-copy | ×copy |",
-                "|---|---|---|---|---|---|"] + copy_lines + [""]
+    variants = (
+        ("rust_9p-copy", "×copy", FS_WORKLOADS, "## Zero-copy reads against copies (same boot)",
+         "rust_9p as loaded (Rreads of zero_copy_min or more, 4 KiB by default, sent from the file's pages) "
+         "against rust_9p-copy, the same module reloaded with zero_copy_min=0 "
+         "(every Rread copied into a buffer, then into the socket)."),
+        ("rust_9p-base", "×base", FS_WORKLOADS + FS_WRITES, "## This tree against the baseline (same boot)",
+         "rust_9p built from this tree against rust_9p-base, the module of the revision that "
+         "make bench --baseline named, loaded in turn in the same boot."),
+    )
+    for variant, column, rows, title, text in variants:
+        lines = []
+        for config in configs:
+            for label, workload, metric, unit, higher, _ in rows:
+                ours = get("9p", "rust_9p", config, workload, metric)
+                theirs = get("9p", variant, config, workload, metric)
+                if ours and theirs:
+                    lines.append(f"| {config} | {label} | {unit} | {cell(ours)} | {cell(theirs)} | "
+                                 f"{ratio(ours, theirs, higher)} |")
+        if lines:
+            out += [title, "", text, "",
+                    f"| config | workload | unit | rust_9p | {variant} | {column} |",
+                    "|---|---|---|---|---|---|"] + lines + [""]
     if configs:
         for rows in (FS_WORKLOADS, FS_WRITES):
             if any(k[0] == "9p" and k[3] == w for k in summary for _, w, *_ in rows):

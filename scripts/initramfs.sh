@@ -77,6 +77,11 @@ cp -r "$RKS_TOP/scripts/guest/etc/." "$root/etc/"
 find "$mods" -name '*.ko' ! -name rust_null9p.ko -exec cp {} "$root/lib/modules/rks/" \;
 if [ "$extras" = bench ]; then
 	cp "$mods/selftests/null9p/rust_null9p.ko" "$root/lib/modules/rks/"
+	# make bench --baseline: another revision's rust_9p.ko.
+	if [ -n "${RKS_BASELINE_KO:-}" ]; then
+		mkdir -p "$root/lib/modules/rks/base"
+		cp "$RKS_BASELINE_KO" "$root/lib/modules/rks/base/"
+	fi
 fi
 mkdir -p "$root/selftests"
 cp -r "$RKS_TOP/selftests/." "$root/selftests/"

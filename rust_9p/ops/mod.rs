@@ -211,20 +211,20 @@ async fn respond(c: &Connection, kind: u8, tag: u16, seq: u64, body: &[u8]) -> R
             flags,
             mode,
             gid,
-        } => to.opened(write::lcreate(c, fid, name, flags, mode, gid).await?),
+        } => to.opened(write::lcreate(c, fid, name, flags, mode, gid)?),
         Request::Mkdir {
             dfid,
             name,
             mode,
             gid,
-        } => to.with_qid(names::make(c, dfid, name, mode, gid, Entry::Directory).await?),
+        } => to.with_qid(names::make(c, dfid, name, mode, gid, Entry::Directory)?),
         Request::Mknod {
             dfid,
             name,
             mode,
             gid,
             ..
-        } => to.with_qid(names::make(c, dfid, name, mode, gid, Entry::Node).await?),
+        } => to.with_qid(names::make(c, dfid, name, mode, gid, Entry::Node)?),
         request => respond_now(c, to, request),
     }
 }

@@ -1,30 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Changes of the namespace other than Tlcreate: Tmkdir, Tmknod, Tsymlink,
-//! Tlink, Trename, Trenameat, Tunlinkat and Tremove. Entries are created on
-//! a creator thread (umask 0), where the client's mode is the mode.
+//! Tlink, Trename, Trenameat, Tunlinkat and Tremove. Entries are created
+//! with umask 0 (`Creators`), so that the client's mode is the mode.
 
 use super::entry_name;
 use crate::codec::Qid;
 use crate::connection::Connection;
 use crate::errno;
-use crate::fids::{qid_of, Attach, Fid};
+use crate::fids::{qid_of, Fid};
 use crate::proto::{self, BadTarget, MknodKind, AT_REMOVEDIR};
 use crate::vfs::{Entry, Node, RenameFrom};
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
-/// The directory fid `dfid` and a copy of the checked `name`, for a job on
-/// a creator thread.
-fn directory_and_name(c: &Connection, dfid: u32, name: &[u8]) -> Result<(Arc<Fid>, KVec<u8>)> {
+/// The directory fid `dfid` and the checked `name`.
+fn directory_and_name<'a>(
+    c: &Connection,
+    dfid: u32,
+    name: &'a [u8],
+) -> Result<(Arc<Fid>, &'a [u8])> {
     let dir = c.fids.get(dfid)?;
     if !dir.is_dir() {
         return Err(ENOTDIR);
     }
-    let name = entry_name(name)?;
-    let mut owned = KVec::with_capacity(name.len(), GFP_KERNEL)?;
-    owned.extend_from_slice(name, GFP_KERNEL)?;
-    Ok((dir, owned))
+    Ok((dir, entry_name(name)?))
 }
 
 /// The qid of a node just made, as the directory's user sees it.
@@ -32,28 +32,10 @@ fn qid_of_new(dir: &Fid, node: &Node) -> Result<Qid> {
     Ok(qid_of(&node.stat(&dir.attach.creds)?))
 }
 
-/// Runs `make` (which makes the entry `name` in a directory, as the
-/// attach's user) on a creator thread; returns the new entry's qid.
-async fn make_on_creator(
-    c: &Connection,
-    dfid: u32,
-    name: &[u8],
-    make: impl FnOnce(&Node, &Attach, &[u8]) -> Result<Node> + Send + 'static,
-) -> Result<Qid> {
-    let (dir, name) = directory_and_name(c, dfid, name)?;
-    let (node, attach) = (dir.node.clone(), dir.attach.clone());
-    let new = c
-        .server
-        .creators
-        .run(move || make(&node, &attach, &name))
-        .await??;
-    qid_of_new(&dir, &new)
-}
-
 /// Tmkdir (`Entry::Directory`) and Tmknod (`Entry::Node`): regular files,
 /// fifos and sockets; devices need CAP_MKNOD, which no client has, and
 /// directories are Tmkdir's.
-pub(super) async fn make(
+pub(super) fn make(
     c: &Connection,
     dfid: u32,
     name: &[u8],
@@ -68,10 +50,13 @@ pub(super) async fn make(
             MknodKind::Invalid => return Err(EINVAL),
         }
     }
-    make_on_creator(c, dfid, name, move |dir, attach, name| {
-        dir.make(&attach.creds, &attach.root, name, mode, gid, entry)
-    })
-    .await
+    let (dir, name) = directory_and_name(c, dfid, name)?;
+    let attach = &dir.attach;
+    let new = c.server.creators.run(|| {
+        dir.node
+            .make(&attach.creds, &attach.root, name, mode, gid, entry)
+    })?;
+    qid_of_new(&dir, &new)
 }
 
 /// Tsymlink: the target is stored as it is, never followed here.
@@ -91,7 +76,7 @@ pub(super) fn symlink(
     let attach = &dir.attach;
     let new = dir
         .node
-        .symlink(&attach.creds, &attach.root, &name, target, gid)?;
+        .symlink(&attach.creds, &attach.root, name, target, gid)?;
     qid_of_new(&dir, &new)
 }
 
@@ -101,7 +86,7 @@ pub(super) fn link(c: &Connection, dfid: u32, fid: u32, name: &[u8]) -> Result {
     let source = c.fids.get(fid)?;
     let attach = &dir.attach;
     dir.node
-        .link(&attach.creds, &attach.root, &name, &source.node)
+        .link(&attach.creds, &attach.root, name, &source.node)
 }
 
 /// Trename: the entry `fid` is, to `name` in `dfid`.
@@ -113,7 +98,7 @@ pub(super) fn rename(c: &Connection, fid: u32, dfid: u32, name: &[u8]) -> Result
         &attach.creds,
         &attach.root,
         RenameFrom::Node(&source.node),
-        &name,
+        name,
     )
 }
 
@@ -130,11 +115,11 @@ pub(super) fn renameat(
     let attach = &newdir.attach;
     let from = RenameFrom::Entry {
         dir: &olddir.node,
-        name: &oldname,
+        name: oldname,
     };
     newdir
         .node
-        .rename(&attach.creds, &attach.root, from, &newname)
+        .rename(&attach.creds, &attach.root, from, newname)
 }
 
 /// Tunlinkat: flags 0 (not a directory) or AT_REMOVEDIR (a directory).
@@ -145,7 +130,7 @@ pub(super) fn unlinkat(c: &Connection, dfid: u32, name: &[u8], flags: u32) -> Re
     let (dir, name) = directory_and_name(c, dfid, name)?;
     let attach = &dir.attach;
     dir.node
-        .unlink(&attach.creds, &attach.root, &name, flags == AT_REMOVEDIR)
+        .unlink(&attach.creds, &attach.root, name, flags == AT_REMOVEDIR)
 }
 
 /// Tremove: removes what `fid` is, and clunks the fid whatever happens.

@@ -59,7 +59,7 @@ pub(super) fn lopen(c: &Connection, fid: u32, flags: u32) -> Result<Qid> {
 /// Tlcreate: creates `name` in the directory `fid` and opens it; `fid`
 /// then stands for the new file (replaced in the table only if nothing
 /// else changed it meanwhile).
-pub(super) async fn lcreate(
+pub(super) fn lcreate(
     c: &Connection,
     dfid: u32,
     name: &[u8],
@@ -80,25 +80,18 @@ pub(super) async fn lcreate(
     }
     let open = proto::open_mode(flags, true).ok_or(EINVAL)?;
     let kflags = kernel_open_flags(open.flags);
-    let mut owned = KVec::with_capacity(name.len(), GFP_KERNEL)?;
-    owned.extend_from_slice(name, GFP_KERNEL)?;
-    let (node, attach) = (dir.node.clone(), dir.attach.clone());
     let charge = budget::OPEN_FILES.take(1).ok_or(ENFILE)?;
-    let file = c
-        .server
-        .creators
-        .run(move || {
-            node.create(
-                &attach.creds,
-                &attach.root,
-                &owned,
-                kflags,
-                mode,
-                gid,
-                charge,
-            )
-        })
-        .await??;
+    let file = c.server.creators.run(|| {
+        dir.node.create(
+            &dir.attach.creds,
+            &dir.attach.root,
+            name,
+            kflags,
+            mode,
+            gid,
+            charge,
+        )
+    })?;
     let node = file.node();
     let st = node.stat(&dir.attach.creds)?;
     let new = Fid::new(dir.attach.clone(), node, &st, None)?;

@@ -192,11 +192,10 @@ extern "C" {
         flags: u32,
     ) -> c_int;
 
-    pub(crate) fn rust_9p_creators_wanted() -> c_uint;
-    pub(crate) fn rust_9p_creator_new(index: c_uint) -> *mut bindings::kthread_worker;
+    pub(crate) fn rust_9p_creator_new() -> *mut bindings::kthread_worker;
     pub(crate) fn rust_9p_creator_destroy(worker: *mut bindings::kthread_worker);
-    pub(crate) fn rust_9p_work_init(
-        work: *mut bindings::kthread_work,
-        func: Option<unsafe extern "C" fn(*mut bindings::kthread_work)>,
-    );
+    pub(crate) fn rust_9p_creator_enter(
+        creator: *mut bindings::kthread_worker,
+    ) -> *mut bindings::fs_struct;
+    pub(crate) fn rust_9p_creator_leave(own: *mut bindings::fs_struct);
 }

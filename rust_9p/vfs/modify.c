@@ -4,8 +4,8 @@
  * wraps them), after nfsd's: fs/nfsd/vfs.c.
  *
  * Every helper runs with the current task's credentials, which the Rust
- * side sets to the client's; the creating ones run on a creator thread,
- * whose umask is 0 (rust_9p/vfs/creator.c), so that the client's mode is
+ * side sets to the client's; the creating ones run with the creator
+ * thread's fs_struct, whose umask is 0 (rust_9p/vfs/creator.c), so that the client's mode is
  * the mode. The lock order is mnt_want_write(), then the parent's inode
  * lock (I_MUTEX_PARENT, or lock_rename()), then the helper, and the
  * reverse; no lock is held when a helper returns. After locking, the

@@ -3,8 +3,8 @@
 //! Changing the export, through `modify.c`: opening for writing, creating
 //! entries, linking, renaming, removing, writing and setting attributes.
 //! Each call is one synchronous C helper that takes and releases its locks;
-//! the ones that create run on a creator thread (see `creator.rs`), which
-//! the caller arranges.
+//! the ones that create run with umask 0 (see `creator.rs`), which the
+//! caller arranges.
 
 use super::glue::{
     rust_9p_create, rust_9p_link, rust_9p_mkdir, rust_9p_mknod, rust_9p_open, rust_9p_remove,

@@ -112,9 +112,9 @@ int rust_9p_setattr(const struct path *p, struct file *file,
 int rust_9p_setxattr(const struct path *p, const u8 *name, size_t nlen, const u8 *value,
 		     size_t size, u32 flags);
 
-/* creator.c: the threads where entries are created, with umask 0. */
-unsigned int rust_9p_creators_wanted(void);
-struct kthread_worker *rust_9p_creator_new(unsigned int index);
+/* creator.c: the fs_struct of umask 0 that entries are created under. */
+struct kthread_worker *rust_9p_creator_new(void);
 void rust_9p_creator_destroy(struct kthread_worker *worker);
-void rust_9p_work_init(struct kthread_work *work, void (*fn)(struct kthread_work *));
+struct fs_struct *rust_9p_creator_enter(struct kthread_worker *creator);
+void rust_9p_creator_leave(struct fs_struct *own);
 #endif
