@@ -112,7 +112,7 @@ impl kernel::Module for Rust9p {
             p.msize,
             Identity(p),
             if p.in_memory {
-                ", in memory: lookups and reads answered inline"
+                ", in memory: requests answered inline"
             } else {
                 ""
             }

@@ -16,8 +16,9 @@ use kernel::sync::{new_spinlock, Arc, SpinLock};
 /// Buffers a connection keeps between requests: one is what a single
 /// stream of large reads or writes needs (the reader's buffer is the other).
 pub(crate) const SPARES: usize = 1;
-/// Smaller buffers are not worth keeping: allocating them is cheap.
-pub(crate) const MIN_SPARE: usize = 64 * 1024;
+/// Smaller buffers are not worth keeping: allocating them is cheap. (A
+/// reader's frame this large is a bulk write, whose task takes the buffer.)
+pub(crate) const MIN_SPARE: usize = crate::proto::BULK_FRAME;
 
 /// The spare buffers of one connection.
 #[pin_data]

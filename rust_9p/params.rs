@@ -53,9 +53,9 @@ pub(crate) struct Params {
     pub(crate) root_name: CString,
     /// The exported directory.
     pub(crate) root: Node,
-    /// Whether the export is in memory (tmpfs, ramfs): then the requests
-    /// that only look are answered in the connection's reader, since
-    /// nothing they do can wait for storage.
+    /// Whether the export is in memory (tmpfs, ramfs): then every request
+    /// but Tflush is answered in the connection's reader, since nothing
+    /// they do can wait for storage.
     pub(crate) in_memory: bool,
     /// The largest msize agreed to.
     pub(crate) msize: u32,

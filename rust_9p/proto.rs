@@ -47,23 +47,19 @@ pub(crate) fn reply_bound(kind: u8, body: &[u8], msize: usize) -> usize {
     }
 }
 
-/// Whether requests of type `kind` only look at the export or release a
-/// fid (Tclunk): on an export in memory nothing they do waits, so the
-/// connection's reader answers them as they arrive, with no task of their
-/// own. Everything that changes the export, opens, syncs or may wait for
-/// another request (Tflush) gets a task.
-pub(crate) fn answered_inline(kind: u8) -> bool {
-    matches!(
-        kind,
-        kind::TWALK
-            | kind::TGETATTR
-            | kind::TREAD
-            | kind::TREADDIR
-            | kind::TREADLINK
-            | kind::TSTATFS
-            | kind::TXATTRWALK
-            | kind::TCLUNK
-    )
+/// Frames of this many bytes or more are bulk writes: a task of their own
+/// writes one while the reader receives the next.
+pub(crate) const BULK_FRAME: usize = 64 * 1024;
+
+/// Whether a request of type `kind` in a frame of `len` bytes is answered
+/// by the connection's reader itself, as it arrives, on an export in
+/// memory: there nothing a request does waits for storage, only (at most)
+/// for an inode lock that another request holds for one VFS call. Tflush,
+/// which waits for the request it flushes, gets a task of its own, and so
+/// do bulk writes ([`BULK_FRAME`]), so that receiving and writing overlap;
+/// Tversion the reader handles before anything else.
+pub(crate) fn answered_inline(kind: u8, len: usize) -> bool {
+    !matches!(kind, kind::TFLUSH | kind::TVERSION) && len < BULK_FRAME
 }
 
 /// Room the Linux client keeps for a Tread or Twrite header (P9_IOHDRSZ):
@@ -609,13 +605,12 @@ mod tests {
     }
 
     #[test]
-    fn only_requests_that_look_or_clunk_are_answered_inline() {
-        for k in [kind::TWALK, kind::TGETATTR, kind::TREAD, kind::TCLUNK] {
-            assert!(answered_inline(k));
-        }
+    fn every_request_but_flush_version_and_bulk_writes_is_answered_inline() {
         for k in [
-            kind::TVERSION,
-            kind::TFLUSH,
+            kind::TWALK,
+            kind::TGETATTR,
+            kind::TREAD,
+            kind::TCLUNK,
             kind::TLOPEN,
             kind::TLCREATE,
             kind::TWRITE,
@@ -625,8 +620,13 @@ mod tests {
             kind::TXATTRCREATE,
             kind::TLOCK,
         ] {
-            assert!(!answered_inline(k));
+            assert!(answered_inline(k, 23));
+            assert!(answered_inline(k, BULK_FRAME - 1));
         }
+        for k in [kind::TVERSION, kind::TFLUSH] {
+            assert!(!answered_inline(k, 23));
+        }
+        assert!(!answered_inline(kind::TWRITE, BULK_FRAME));
     }
 
     #[test]

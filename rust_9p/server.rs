@@ -265,8 +265,9 @@ async fn read_requests(
         if let Some(len) = codec::frame(&buf[start..end], limit).map_err(|_| errno::eproto())? {
             seq += 1;
             let frame = if start == 0 && len >= MIN_SPARE {
-                // A large frame (a Twrite) is not copied: the request takes
-                // the buffer, and the reader goes on in another.
+                // A large frame (a Twrite) is not copied: its task (a bulk
+                // write always has one) takes the buffer, and the reader
+                // goes on in another.
                 let mut next = spares.take(buf.len(), usize::MAX)?;
                 next[..end - len].copy_from_slice(&buf[len..end]);
                 end -= len;

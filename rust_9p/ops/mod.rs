@@ -205,26 +205,6 @@ async fn respond(c: &Connection, kind: u8, tag: u16, seq: u64, body: &[u8]) -> R
             }
             to.empty()
         }
-        Request::Lcreate {
-            fid,
-            name,
-            flags,
-            mode,
-            gid,
-        } => to.opened(write::lcreate(c, fid, name, flags, mode, gid)?),
-        Request::Mkdir {
-            dfid,
-            name,
-            mode,
-            gid,
-        } => to.with_qid(names::make(c, dfid, name, mode, gid, Entry::Directory)?),
-        Request::Mknod {
-            dfid,
-            name,
-            mode,
-            gid,
-            ..
-        } => to.with_qid(names::make(c, dfid, name, mode, gid, Entry::Node)?),
         request => respond_now(c, to, request),
     }
 }
@@ -249,6 +229,26 @@ fn respond_now(c: &Connection, to: Replies, request: Request<'_>) -> Result<Repl
         }
         Request::Walk { fid, newfid, names } => read::walk(c, tag, fid, newfid, names.as_slice()),
         Request::Lopen { fid, flags } => to.opened(write::lopen(c, fid, flags)?),
+        Request::Lcreate {
+            fid,
+            name,
+            flags,
+            mode,
+            gid,
+        } => to.opened(write::lcreate(c, fid, name, flags, mode, gid)?),
+        Request::Mkdir {
+            dfid,
+            name,
+            mode,
+            gid,
+        } => to.with_qid(names::make(c, dfid, name, mode, gid, Entry::Directory)?),
+        Request::Mknod {
+            dfid,
+            name,
+            mode,
+            gid,
+            ..
+        } => to.with_qid(names::make(c, dfid, name, mode, gid, Entry::Node)?),
         Request::Read { fid, offset, count } => read::read(c, tag, fid, offset, count),
         Request::Readdir { fid, offset, count } => read::readdir(c, tag, fid, offset, count),
         Request::Getattr { fid, .. } => {
@@ -344,11 +344,8 @@ fn respond_now(c: &Connection, to: Replies, request: Request<'_>) -> Result<Repl
                 },
             )
         }
-        // Answered by `respond`, which waits for them.
-        Request::Flush { .. }
-        | Request::Lcreate { .. }
-        | Request::Mkdir { .. }
-        | Request::Mknod { .. } => Err(EINVAL),
+        // Answered by `respond`, which waits for the flushed request.
+        Request::Flush { .. } => Err(EINVAL),
     }
 }
 
