@@ -344,10 +344,10 @@ impl Connection {
         Ok(())
     }
 
-    /// Answers a request in the reader (see [`Self::answers_inline`]): no task, no copy
-    /// of the frame, no tag to retire (nothing can name it in a Tflush
-    /// before its reply is queued). Its reply still takes its share of the
-    /// budget, so a client that does not read stops the reader.
+    /// Answers a request in the reader: no task, no copy of the frame, no
+    /// tag to retire (nothing can name it in a Tflush before its reply is
+    /// queued). Its reply still takes its share of the budget, so a client
+    /// that does not read stops the reader.
     async fn answer_inline(
         &self,
         kind: u8,
@@ -366,18 +366,10 @@ impl Connection {
         Ok(())
     }
 
-    /// Whether the reader answers the request in `frame` itself (on an
-    /// export in memory, [`proto::answered_inline`]).
-    pub(crate) fn answers_inline(&self, frame: &[u8]) -> bool {
-        self.server.params.in_memory
-            && codec::header(frame)
-                .is_ok_and(|header| proto::answered_inline(header.kind, frame.len()))
-    }
-
     /// Starts answering the request in `frame`: Tversion here, and on an
-    /// export in memory every request but Tflush; everything else in a
-    /// task of its own. Waits while too many are in flight, or
-    /// until the client hangs up.
+    /// export in memory every request but Tflush and bulk writes
+    /// ([`proto::answered_inline`]); everything else in a task of its own.
+    /// Waits while too many are in flight, or until the client hangs up.
     pub(crate) async fn dispatch(
         self: &Arc<Self>,
         executor: &Executor,
@@ -391,7 +383,7 @@ impl Connection {
         if header.kind == kind::TVERSION {
             return self.version(header.tag, header.body, reader).await;
         }
-        if self.answers_inline(bytes) {
+        if self.server.params.in_memory && proto::answered_inline(header.kind, bytes.len()) {
             return self
                 .answer_inline(header.kind, header.tag, header.body, reader)
                 .await;
