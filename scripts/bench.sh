@@ -56,7 +56,7 @@ if [ -n "$baseline" ]; then
 	mkdir -p "$base"
 	git -C "$RKS_TOP" archive "$rev" | tar -C "$base" -xf -
 	echo "bench: building the baseline rust_9p.ko of ${rev:0:12}" >&2
-	make -s -C "$(rks_kdir release)" M="$base" LLVM="$RKS_LLVM" -j"$(nproc)" modules
+	rks_make_modules "$(rks_kdir release)" "$base"
 	RKS_BASELINE_KO="$base/rust_9p.ko"
 fi
 

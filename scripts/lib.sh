@@ -40,3 +40,11 @@ rks_kdir() {
 	} | sha256sum | cut -c1-16)
 	echo "$(rks_src)/out-$flavour-$key"
 }
+
+# rks_make_modules KDIR DIR [MAKE ARGS...]: builds the project's modules in
+# DIR (a copy of a tree of this project) against the kernel built in KDIR.
+rks_make_modules() {
+	local kdir=$1 dir=$2
+	shift 2
+	make -s -C "$kdir" M="$dir" LLVM="$RKS_LLVM" -j"$(nproc)" "$@" modules
+}

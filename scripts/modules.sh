@@ -20,4 +20,4 @@ mkdir -p "$out"
 tar -C "$RKS_TOP" --exclude=./build --exclude=./host --exclude=./.git --exclude=./bench \
 	--exclude=./selftests/netload/target -cf - . | tar -C "$out" -xf -
 echo "modules: building for the $flavour kernel in build/$flavour/src"
-make -s -C "$kdir" M="$out" LLVM="$RKS_LLVM" -j"$(nproc)" "$@" modules
+rks_make_modules "$kdir" "$out" "$@"
