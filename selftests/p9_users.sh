@@ -10,7 +10,7 @@
 . ./ktap.sh
 . ./p9lib.sh
 
-ktap_header 24
+ktap_header 25
 EXPORT=/srv/users
 MNT=/mnt/users
 
@@ -84,6 +84,11 @@ p9_mount $MNT "msize=65536,cache=none"
 ktap_check_expr "root reads root's 0600 file" '[ "$(cat $MNT/root-only)" = root ]'
 ktap_check_expr "root gives a file away" \
 	'chown 1000 $MNT/by-root && [ "$(/usr/bin/stat -c %u $EXPORT/by-root)" = 1000 ]'
+# chown of a setuid file: the client's notify_change() turns the kill of
+# setuid into a mode, so one Tsetattr carries the mode and the owner.
+ktap_check_expr "root gives a setuid file away: setuid cleared, one Tsetattr with mode and owner" \
+	'touch $MNT/suid-given && chmod 4755 $MNT/suid-given && chown 1000 $MNT/suid-given &&
+	 [ "$(/usr/bin/stat -c %a:%u $EXPORT/suid-given)" = 755:1000 ]'
 ktap_check_expr "root has no CAP_MKNOD" '! mknod $MNT/null c 1 3 2>/dev/null && [ ! -e $EXPORT/null ]'
 umount $MNT
 rmmod rust_9p

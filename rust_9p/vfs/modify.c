@@ -587,8 +587,17 @@ int rust_9p_setattr(const struct path *p, struct file *file, const struct rust_9
 		ia.ia_valid |= ATTR_GID;
 		ia.ia_vfsgid = VFSGIDT_INIT(make_kgid(&init_user_ns, sa->gid));
 	}
-	if ((ia.ia_valid & (ATTR_UID | ATTR_GID)) && !S_ISDIR(inode->i_mode))
-		ia.ia_valid |= ATTR_KILL_SUID | ATTR_KILL_SGID | ATTR_KILL_PRIV;
+	/*
+	 * An owner change drops setuid and setgid, as chown(2) does, unless
+	 * the mode is set in the same request: the v9fs client sends the mode
+	 * its own notify_change() took them out of, and that mode is what is
+	 * meant (notify_change() BUG()s on ATTR_KILL_S*ID beside ATTR_MODE).
+	 */
+	if ((ia.ia_valid & (ATTR_UID | ATTR_GID)) && !S_ISDIR(inode->i_mode)) {
+		ia.ia_valid |= ATTR_KILL_PRIV;
+		if (!(ia.ia_valid & ATTR_MODE))
+			ia.ia_valid |= ATTR_KILL_SUID | ATTR_KILL_SGID;
+	}
 	if ((sa->valid & P9_ATTR_SIZE) && file) {
 		ia.ia_valid |= ATTR_SIZE | ATTR_FILE;
 		ia.ia_size = sa->size;
